@@ -1,0 +1,146 @@
+"""The book's figure style and the few plot builders that several chapters share.
+
+matplotlib and seaborn are imported inside the functions, so ``import helpers``
+stays light. Nothing here writes a file: figures are shown inline and the site
+build stores them. Introduced in Chapter 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "PALETTE",
+    "use_book_style",
+    "contour_with_gradients",
+    "plot_path",
+    "loglog_errors",
+    "animate_paths",
+]
+
+# seaborn's "colorblind" palette (Okabe-Ito inspired), fixed here so chapters can name colours.
+PALETTE = {
+    "blue": "#0173b2",
+    "orange": "#de8f05",
+    "green": "#029e73",
+    "red": "#d55e00",
+    "purple": "#cc78bc",
+    "brown": "#ca9161",
+    "pink": "#fbafe4",
+    "grey": "#949494",
+    "yellow": "#ece133",
+    "cyan": "#56b4e9",
+}
+
+
+def use_book_style():
+    """Apply the book's plotting style: seaborn's colorblind theme, readable fonts, retina PNGs.
+
+    PNG at 2x (``retina``) keeps lines and labels sharp on high-density screens at a
+    fraction of an SVG's size for filled contour plots.
+    """
+    import matplotlib as mpl
+    import seaborn as sns
+
+    sns.set_theme(context="notebook", style="whitegrid", palette="colorblind")
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (6.4, 4.0),
+            "figure.dpi": 80,
+            "axes.titlesize": 12,
+            "axes.labelsize": 11,
+            "image.cmap": "viridis",
+            "animation.embed_limit": 8,  # MB; the book's animations are far smaller
+        }
+    )
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("retina")
+    except Exception:  # not in IPython: nothing to configure
+        pass
+
+
+def _grid(f, xlim, ylim, n):
+    xs = np.linspace(*xlim, n)
+    ys = np.linspace(*ylim, n)
+    X, Y = np.meshgrid(xs, ys)
+    Z = np.array([[f(np.array([x, y])) for x, y in zip(rx, ry)] for rx, ry in zip(X, Y)])
+    return X, Y, Z
+
+
+def contour_with_gradients(ax, f, grad=None, *, xlim=(-2, 2), ylim=(-2, 2), levels=20, n=120, arrows=11,
+                           log_levels=False):
+    """Filled contours of ``f`` on ``ax`` with, optionally, a quiver of ``grad`` on a coarse grid.
+
+    Arrows are drawn with their true direction and scaled lengths. Returns the contour set.
+    """
+    X, Y, Z = _grid(f, xlim, ylim, n)
+    if log_levels:
+        Z = np.log10(Z - Z.min() + 1e-3)
+    cs = ax.contourf(X, Y, Z, levels=levels, cmap="viridis", alpha=0.85)
+    ax.contour(X, Y, Z, levels=levels, colors="white", linewidths=0.4, alpha=0.6)
+    if grad is not None:
+        gx, gy = np.meshgrid(np.linspace(*xlim, arrows), np.linspace(*ylim, arrows))
+        G = np.array([[grad(np.array([x, y])) for x, y in zip(rx, ry)] for rx, ry in zip(gx, gy)])
+        ax.quiver(gx, gy, G[..., 0], G[..., 1], color=PALETTE["red"], angles="xy")
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$y$")
+    ax.set_aspect("equal")
+    return cs
+
+
+def plot_path(ax, path, *, label=None, color=None, marker="o"):
+    """Draw an optimisation path (array of shape (steps+1, 2)) with its start and end marked."""
+    path = np.asarray(path)
+    color = color or PALETTE["orange"]
+    ax.plot(path[:, 0], path[:, 1], marker=marker, ms=3, lw=1.5, color=color, label=label)
+    ax.plot(*path[0], marker="s", ms=7, color=color, mec="black")
+    ax.plot(*path[-1], marker="*", ms=12, color=color, mec="black")
+
+
+def loglog_errors(ax, steps, errors, *, labels=None, title=None):
+    """Error against step size on log-log axes, one curve per row of ``errors``."""
+    errors = np.atleast_2d(errors)
+    labels = labels or [None] * len(errors)
+    for err, label in zip(errors, labels):
+        ax.loglog(steps, np.maximum(err, 1e-17), marker=".", label=label)
+    ax.set_xlabel("step $h$")
+    ax.set_ylabel("absolute error")
+    if title:
+        ax.set_title(title)
+    if any(labels):
+        ax.legend()
+
+
+def animate_paths(f, paths, *, labels=None, xlim=(-2, 2), ylim=(-2, 2), title="", frames=None, interval=120):
+    """An HTML/JavaScript animation of one or more descent paths over the contours of ``f``.
+
+    Returns an ``IPython.display.HTML`` object that plays in the browser with no kernel
+    (matplotlib's ``to_jshtml``), so it works on the static site.
+    """
+    import matplotlib.pyplot as plt
+    from IPython.display import HTML
+    from matplotlib.animation import FuncAnimation
+
+    paths = [np.asarray(p) for p in paths]
+    labels = labels or [None] * len(paths)
+    n_frames = frames or max(len(p) for p in paths)
+    fig, ax = plt.subplots(figsize=(5, 4), dpi=72)
+    contour_with_gradients(ax, f, xlim=xlim, ylim=ylim)
+    colors = list(PALETTE.values())[1:]
+    lines = [ax.plot([], [], marker="o", ms=3, color=c, label=lab)[0] for c, lab in zip(colors, labels)]
+    ax.set_title(title)
+    if any(labels):
+        ax.legend(loc="upper right")
+
+    def draw(k):
+        for line, p in zip(lines, paths):
+            upto = p[: min(k + 1, len(p))]
+            line.set_data(upto[:, 0], upto[:, 1])
+        return lines
+
+    anim = FuncAnimation(fig, draw, frames=n_frames, interval=interval, blit=True)
+    html = anim.to_jshtml(default_mode="once")
+    plt.close(fig)
+    return HTML(html)

@@ -1,0 +1,172 @@
+"""Tests over the built site in _build/html (run after `make site`): pages, links, images, Binder, browser."""
+
+import functools
+import http.server
+import re
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from tests.conftest import CHAPTERS, ROOT, toc_files
+
+HTML = ROOT / "_build" / "html"
+pytestmark = pytest.mark.skipif(not (HTML / "index.html").exists(), reason="site not built: run `make site`")
+
+
+@functools.cache
+def soup(page: Path):
+    return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+
+
+def pages():
+    return sorted(p for p in HTML.rglob("*.html") if "_static" not in p.parts and "_sources" not in p.parts)
+
+
+def test_every_toc_entry_produced_a_page():
+    missing = [f for f in toc_files() if not (HTML / f"{f}.html").exists()]
+    assert not missing, f"toc entries without a page: {missing}"
+
+
+@pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_page_has_binder_link_to_its_notebook(nb):
+    repo = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    owner_repo = urlparse(repo).path.strip("/")
+    page = soup(HTML / "book" / f"{nb.stem}.html")
+    links = [a["href"] for a in page.find_all("a", href=True) if "mybinder.org" in a["href"]]
+    assert links, f"{nb.name}: no Binder launch link"
+    assert any(owner_repo in link and f"book/{nb.name}" in unquote(link) for link in links), (
+        f"{nb.name}: Binder link does not point at {owner_repo} book/{nb.name}: {links}"
+    )
+
+
+def test_every_image_has_meaningful_alt_text():
+    bad = []
+    for page in pages():
+        for img in soup(page).find_all("img"):
+            alt = (img.get("alt") or "").strip()
+            src = img.get("src", "")
+            if not alt or alt == src or alt == Path(src).name or re.fullmatch(r"[0-9a-f]{64}\.\w+", alt):
+                bad.append(f"{page.relative_to(HTML)}: {src[:60]}")
+    assert not bad, "images without alt text:\n" + "\n".join(bad)
+
+
+def test_no_broken_internal_links_or_anchors():
+    broken = []
+    for page in pages():
+        for a in soup(page).find_all("a", href=True):
+            href = a["href"]
+            url = urlparse(href)
+            if url.scheme or href.startswith(("mailto:", "javascript:", "//")):
+                continue
+            target = page if not url.path else (page.parent / unquote(url.path)).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(HTML)} -> {href}")
+                continue
+            if url.fragment and target.suffix == ".html":
+                ids = {t.get("id") for t in soup(target).find_all(id=True)} | {
+                    t.get("name") for t in soup(target).find_all(attrs={"name": True})
+                }
+                if unquote(url.fragment) not in ids:
+                    broken.append(f"{page.relative_to(HTML)} -> {href} (no anchor)")
+    assert not broken, "broken internal links:\n" + "\n".join(broken[:40])
+
+
+def test_check_report_counts_match_the_chapter_pages():
+    """The report table on 'How this book checks itself' agrees with the PASS lines on each chapter page."""
+    report = soup(HTML / "book" / "how_this_book_checks_itself.html")
+    table = report.find("table", class_="check-report")
+    assert table is not None, "the check report table is missing"
+    rows = {}
+    for tr in table.find("tbody").find_all("tr"):
+        cells = tr.find_all("td")
+        link = cells[0].find("a")
+        if link is not None:
+            rows[Path(urlparse(link["href"]).path).stem] = int(cells[1].get_text(strip=True))
+    assert set(rows) == {nb.stem for nb in CHAPTERS}
+    for stem, count in rows.items():
+        page = soup(HTML / "book" / f"{stem}.html")
+        outputs = "\n".join(div.get_text() for div in page.select("div.cell_output pre"))
+        on_page = len(re.findall(r"^PASS\b", outputs, re.M))
+        assert count == on_page > 0, f"{stem}: report says {count}, the page shows {on_page} PASS lines"
+
+
+def test_math_is_served_locally():
+    index = (HTML / "index.html").read_text()
+    scripts = re.findall(r'<script[^>]+src="([^"]+)"', index)
+    assert any("mathjax/tex-chtml.js" in s and not s.startswith("http") for s in scripts), scripts
+    assert (HTML / "_static" / "mathjax" / "tex-chtml.js").exists()
+
+
+# --------------------------------------------------------------------------- a real browser
+
+
+@pytest.fixture(scope="module")
+def server():
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(HTML))
+    handler.log_message = lambda *a, **k: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    chromium = Path("/usr/bin/chromium")
+    assert chromium.exists(), "Debian's chromium is needed: `make chromium` installs it"
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=str(chromium),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield b
+        b.close()
+
+
+def browser_pages():
+    chapter = CHAPTERS[min(2, len(CHAPTERS) - 1)].stem if CHAPTERS else None
+    return ["index.html", "book/how_this_book_checks_itself.html"] + ([f"book/{chapter}.html"] if chapter else [])
+
+
+@pytest.mark.parametrize("path", browser_pages())
+def test_page_in_headless_chromium(browser, server, path):
+    page = browser.new_page()
+    errors, external = [], []
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+
+    def route(r):
+        if r.request.url.startswith(server):
+            r.continue_()
+        else:  # the site must work offline: record and refuse anything external
+            external.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.goto(f"{server}/{path}", wait_until="load")
+    page.wait_for_function("() => !window.MathJax || (MathJax.startup && MathJax.startup.promise)", timeout=20000)
+    page.evaluate("() => window.MathJax ? MathJax.startup.promise : null")
+    math = page.evaluate("() => document.querySelectorAll('mjx-container').length")
+    math_errors = page.evaluate("() => document.querySelectorAll('mjx-merror, .MathJax_Error').length")
+    raw_tex = page.evaluate(
+        "() => [...document.querySelectorAll('span.math, div.math')].filter(e => !e.querySelector('mjx-container')).length"
+    )
+    broken_imgs = page.evaluate(
+        "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+    )
+    page.close()
+    assert math > 0, f"{path}: no typeset math found"
+    assert math_errors == 0, f"{path}: {math_errors} MathJax errors"
+    assert raw_tex == 0, f"{path}: {raw_tex} math elements left untypeset"
+    assert not broken_imgs, f"{path}: images failed to load: {broken_imgs}"
+    assert not errors, f"{path}: JavaScript errors: {errors}"
+    assert not external, f"{path}: requests leaving the site: {external[:5]}"
