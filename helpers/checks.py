@@ -21,6 +21,23 @@ class CheckFailed(AssertionError):
     """Raised by a check whose claim is false; the message starts with ``FAIL``."""
 
 
+class _Passed(int):
+    """What a passing check returns: equal to ``True`` and truthy, but IPython does not echo it,
+    so a check on the last line of a cell shows its PASS line and no stray ``True``."""
+
+    def __new__(cls):
+        return super().__new__(cls, 1)
+
+    def __repr__(self):
+        return "True"
+
+    def _ipython_display_(self):
+        pass
+
+
+PASSED = _Passed()
+
+
 def _to_numpy(value, role):
     """Turn a check argument into an ndarray; tensors are detached, None is refused."""
     if value is None:
@@ -68,8 +85,8 @@ def check_close(name, got, expected, *, rtol=1e-7, atol=0.0):
 
     Returns
     -------
-    bool
-        ``True`` (after printing one ``PASS`` line).
+    bool-like
+        A value equal to ``True`` (after printing one ``PASS`` line); a notebook does not echo it.
 
     Raises
     ------
@@ -110,7 +127,7 @@ def check_close(name, got, expected, *, rtol=1e-7, atol=0.0):
     tol = atol + rtol * np.abs(e64)
     if g.size == 0:
         print(f"PASS {name}: both empty, shape {g.shape}")
-        return True
+        return PASSED
     worst = np.unravel_index(np.argmax(err - tol), g.shape)
     if err[worst] > tol[worst]:
         n_bad = int(np.count_nonzero(err > tol))
@@ -126,7 +143,7 @@ def check_close(name, got, expected, *, rtol=1e-7, atol=0.0):
         f"got {_summary(g)}, expected {_summary(e)}" if g.size <= 4 else f"{g.size} values, shape {g.shape}"
     )
     print(f"PASS {name}: {shown} (max abs err {_fmt(err.max())} <= tol {_fmt(tol[worst])})")
-    return True
+    return PASSED
 
 
 def check_true(name, condition, detail=""):
@@ -159,7 +176,7 @@ def check_true(name, condition, detail=""):
     if not condition:
         raise CheckFailed(f"FAIL {name}{suffix}")
     print(f"PASS {name}{suffix}")
-    return True
+    return PASSED
 
 
 def check_grad(name, f, grad_f, x, *, tol=1e-6):
@@ -193,7 +210,7 @@ def check_grad(name, f, grad_f, x, *, tol=1e-6):
             f"finite differences {_fmt(numeric[idx])}"
         )
     print(f"PASS {name}: analytic vs finite-difference gradient, relative error {err:.2g} <= {tol:g}")
-    return True
+    return PASSED
 
 
 @contextlib.contextmanager

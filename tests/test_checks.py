@@ -7,7 +7,8 @@ from helpers import CheckFailed, check_close, check_grad, check_true, expect_fai
 
 
 def test_check_close_pass_prints_one_pass_line(capsys):
-    assert check_close("sum", 0.1 + 0.2, 0.3) is True
+    result = check_close("sum", 0.1 + 0.2, 0.3)
+    assert result == True and bool(result) and repr(result) == "True"  # noqa: E712
     out = capsys.readouterr().out
     assert out.startswith("PASS sum") and out.count("\n") == 1
 
@@ -100,3 +101,8 @@ def test_expect_fail_passes_only_when_a_check_fails(capsys):
     with pytest.raises(ZeroDivisionError):  # other errors are not swallowed
         with expect_fail():
             1 / 0
+
+
+def test_a_passing_check_is_not_echoed_by_ipython():
+    result = check_true("quiet", True)
+    assert hasattr(result, "_ipython_display_") and result._ipython_display_() is None

@@ -48,6 +48,22 @@ def copy_mathjax(app, exception):
 def set_mathjax_path(app, config):
     # Relative to _static; Sphinx turns it into a page-relative URL.
     config.mathjax_path = "mathjax/tex-chtml.js"
+    # pydata-sphinx-theme renders data-default-mode="" unless told, and its JavaScript then logs
+    # "Got invalid theme mode" on every first visit: say "auto" (follow the reader's OS setting).
+    config.html_context = {**(config.html_context or {}), "default_mode": "auto"}
+
+
+def dedupe_scripts(app, pagename, templatename, context, doctree):
+    """sphinx-thebe registers its inline config script twice (a `const` declared twice is a JavaScript
+    error on every page); keep the first copy of each script."""
+    seen, unique = set(), []
+    for script in context.get("script_files", []):
+        attrs = getattr(script, "attributes", {}) or {}
+        key = (str(getattr(script, "filename", script) or ""), tuple(sorted((k, str(v)) for k, v in attrs.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"][:] = unique
 
 
 # ----------------------------------------------------------------------------- check report
@@ -62,6 +78,22 @@ class CheckReport(SphinxDirective):
 
     def run(self):
         return [check_report_node()]
+
+
+CHAPTER_NUMBER = re.compile(r"^\d+\.\s+")
+
+
+def strip_typed_chapter_number(app, doctree):
+    """Notebooks title themselves '# 3. Gradients' so the number shows in JupyterLab and on Binder;
+    on the site the numbered toctree adds the number, so drop the typed one (before titles are collected)."""
+    if not app.env.docname.split("/")[-1][:2].isdigit():
+        return
+    for title in doctree.findall(nodes.title):
+        text = title.astext()
+        if CHAPTER_NUMBER.match(text) and isinstance(title.children[0], nodes.Text):
+            first = title.children[0]
+            title.replace(first, nodes.Text(CHAPTER_NUMBER.sub("", str(first), count=1)))
+        break
 
 
 def count_checks(app, doctree):
@@ -120,7 +152,7 @@ def fill_report(app, doctree, fromdocname):
             title = env.titles[doc].astext() if doc in env.titles else doc
             ref = nodes.reference("", title, internal=True, refuri=app.builder.get_relative_uri(fromdocname, doc))
             row([nodes.paragraph("", "", ref), counts[doc], *_exec_cells(env, doc)], body)
-        total = nodes.paragraph("", "", nodes.strong(text=f"{len(counts)} chapters"))
+        total = nodes.paragraph("", "", nodes.strong(text=f"Total ({len(counts)} chapters)"))
         row([total, nodes.paragraph("", "", nodes.strong(text=str(sum(counts.values())))), "", ""], body)
         node.replace_self(table)
 
@@ -134,10 +166,12 @@ def setup(app):
     app.add_node(check_report_node)
     app.add_directive("check-report", CheckReport)
     app.connect("config-inited", set_mathjax_path)
+    app.connect("doctree-read", strip_typed_chapter_number, priority=100)  # before the title collector
     app.connect("doctree-read", count_checks)
     app.connect("env-purge-doc", purge_checks)
     app.connect("env-merge-info", merge_checks)
     app.connect("doctree-resolved", fill_report)
     app.connect("env-get-outdated", always_rewrite_report)
     app.connect("build-finished", copy_mathjax)
+    app.connect("html-page-context", dedupe_scripts, priority=900)  # after every other handler
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

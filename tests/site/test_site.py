@@ -97,7 +97,7 @@ def test_check_report_counts_match_the_chapter_pages():
 
 
 def test_math_is_served_locally():
-    index = (HTML / "index.html").read_text()
+    index = (HTML / "book" / "intro.html").read_text()
     scripts = re.findall(r'<script[^>]+src="([^"]+)"', index)
     assert any("mathjax/tex-chtml.js" in s and not s.startswith("http") for s in scripts), scripts
     assert (HTML / "_static" / "mathjax" / "tex-chtml.js").exists()
@@ -108,8 +108,11 @@ def test_math_is_served_locally():
 
 @pytest.fixture(scope="module")
 def server():
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(HTML))
-    handler.log_message = lambda *a, **k: None
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(HTML))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -134,7 +137,7 @@ def browser():
 
 def browser_pages():
     chapter = CHAPTERS[min(2, len(CHAPTERS) - 1)].stem if CHAPTERS else None
-    return ["index.html", "book/how_this_book_checks_itself.html"] + ([f"book/{chapter}.html"] if chapter else [])
+    return ["book/intro.html", "book/how_this_book_checks_itself.html"] + ([f"book/{chapter}.html"] if chapter else [])
 
 
 @pytest.mark.parametrize("path", browser_pages())
@@ -170,3 +173,13 @@ def test_page_in_headless_chromium(browser, server, path):
     assert not broken_imgs, f"{path}: images failed to load: {broken_imgs}"
     assert not errors, f"{path}: JavaScript errors: {errors}"
     assert not external, f"{path}: requests leaving the site: {external[:5]}"
+
+
+@pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_title_is_numbered_once_by_the_toc(nb):
+    """The notebook's typed '# N. Title' becomes the toctree's 'N. Title', not 'N. N. Title'."""
+    h1 = soup(HTML / "book" / f"{nb.stem}.html").select_one("section > h1")
+    text = h1.get_text(" ", strip=True).rstrip("#").strip()
+    number = int(nb.name[:2])
+    assert re.match(rf"^{number}\. [A-Z]", text), f"{nb.name}: page title is {text!r}"
+    assert not re.match(r"^\d+\.\s+\d+\.", text), f"{nb.name}: chapter number doubled: {text!r}"
