@@ -79,7 +79,7 @@ def contour_with_gradients(ax, f, grad=None, *, xlim=(-2, 2), ylim=(-2, 2), leve
     if log_levels:
         Z = np.log10(Z - Z.min() + 1e-3)
     cs = ax.contourf(X, Y, Z, levels=levels, cmap="viridis", alpha=0.85)
-    ax.contour(X, Y, Z, levels=levels, colors="white", linewidths=0.4, alpha=0.6)
+    ax.contour(X, Y, Z, levels=levels, colors="white", linewidths=0.4, alpha=0.6, linestyles="solid")
     if grad is not None:
         gx, gy = np.meshgrid(np.linspace(*xlim, arrows), np.linspace(*ylim, arrows))
         G = np.array([[grad(np.array([x, y])) for x, y in zip(rx, ry)] for rx, ry in zip(gx, gy)])

@@ -100,7 +100,7 @@ def test_expect_fail_passes_only_when_a_check_fails(capsys):
             check_close("right", 1.0, 1.0)
     with pytest.raises(ZeroDivisionError):  # other errors are not swallowed
         with expect_fail():
-            1 / 0
+            1 / 0  # noqa: B018
 
 
 def test_a_passing_check_is_not_echoed_by_ipython():

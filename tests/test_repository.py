@@ -51,7 +51,9 @@ def test_binder_matches_requirements_except_torch_build():
         if name == "torch":
             assert version == root_pins["torch"] + "+cpu", "Binder must take the CPU build of the same torch"
         else:
-            assert root_pins.get(name) == version, f"binder pins {name}=={version}, requirements.txt {root_pins.get(name)}"
+            assert root_pins.get(name) == version, (
+                f"binder pins {name}=={version}, requirements.txt {root_pins.get(name)}"
+            )
     runtime = ["numpy", "scipy", "matplotlib", "seaborn", "torch", "jupyterlab", "ipykernel", "nbval"]
     assert all(name in binder_pins for name in runtime)
     assert (ROOT / "binder/runtime.txt").read_text().strip() == "python-3.11"

@@ -50,7 +50,8 @@ def bench_notebooks(skip_nbval):
     print(f"| {'notebook':<38} | time (s) | floor (s) | ratio | within 10 s |")
     print(f"|{'-' * 40}|---------:|----------:|------:|:-----------:|")
     for name, total, floor in rows:
-        print(f"| {name:<38} | {total:8.1f} | {floor:9.1f} | {total / floor:5.2f} | {'yes' if total <= BUDGET_S else 'NO'} |")
+        ok = "yes" if total <= BUDGET_S else "NO"
+        print(f"| {name:<38} | {total:8.1f} | {floor:9.1f} | {total / floor:5.2f} | {ok} |")
     sum_t, sum_f = sum(r[1] for r in rows), sum(r[2] for r in rows)
     print(f"| **total**{' ' * 31}| {sum_t:8.1f} | {sum_f:9.1f} | {sum_t / sum_f:5.2f} | "
           f"{'yes' if sum_t <= FLOOR_RATIO * sum_f else 'NO'} (budget 1.5x floors) |")
@@ -69,7 +70,7 @@ def bench_numdiff():
     from scipy.differentiate import jacobian as sp_jacobian
     from scipy.optimize import approx_fprime
 
-    from helpers import best_time, beale, gradient, powell_singular, relative_error, rosenbrock, wood
+    from helpers import beale, best_time, gradient, powell_singular, relative_error, rosenbrock, wood
 
     print("\n## Cost: helpers.gradient (central, 2n evaluations of f) vs one torch backward pass\n")
     print("| n | numdiff.gradient (ms) | torch forward+backward (ms) | ratio |")
@@ -77,10 +78,10 @@ def bench_numdiff():
     f = lambda x: 0.5 * np.dot(x, x) + np.sum(np.sin(x))
     for n in (10, 100, 1000, 10000):
         x = np.linspace(-1, 1, n)
-        t_fd = best_time(lambda: gradient(f, x), repeat=3)
+        t_fd = best_time(lambda x=x: gradient(f, x), repeat=3)
         xt = torch.tensor(x, requires_grad=True)
 
-        def backward():
+        def backward(xt=xt):
             xt.grad = None
             (0.5 * xt.dot(xt) + torch.sin(xt).sum()).backward()
 

@@ -161,7 +161,8 @@ def test_page_in_headless_chromium(browser, server, path):
     math = page.evaluate("() => document.querySelectorAll('mjx-container').length")
     math_errors = page.evaluate("() => document.querySelectorAll('mjx-merror, .MathJax_Error').length")
     raw_tex = page.evaluate(
-        "() => [...document.querySelectorAll('span.math, div.math')].filter(e => !e.querySelector('mjx-container')).length"
+        "() => [...document.querySelectorAll('span.math, div.math')]"
+        ".filter(e => !e.querySelector('mjx-container')).length"
     )
     broken_imgs = page.evaluate(
         "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
