@@ -12,12 +12,11 @@ STAMP   := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard book/[0-9][0-9]_*.ipynb))
 JB_BUILD  := $(BIN)/jupyter-book build .
 export PYTHONHASHSEED := 0
-export MPLBACKEND := Agg
 # Keep the kernels on one thread each: two notebooks run in parallel on two cores.
 export OMP_NUM_THREADS := 1
 
 .PHONY: help install book test lint unit nbval exercises-test site site-test bench lab serve clean strip \
-        exercises nb chromium
+        exercises nb chromium screenshots
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -77,6 +76,9 @@ nb: $(STAMP)  ## nbval on one notebook: make nb NB=book/03_gradients.ipynb
 
 bench: $(STAMP)  ## timing tables: notebooks vs import floors, numdiff vs autograd
 	$(PY) tools/bench.py
+
+screenshots: $(STAMP) chromium  ## full-page screenshots of the built site (light, dark, narrow) in _build/screenshots
+	$(PY) tools/screenshots.py
 
 # --------------------------------------------------------------------------- reader tools
 exercises: $(STAMP)  ## write student copies of every chapter to exercises/

@@ -139,11 +139,15 @@ def check_close(name, got, expected, *, rtol=1e-7, atol=0.0):
             f"|got - expected| = {_fmt(err[worst])} > tol {_fmt(tol[worst])} "
             f"(rtol={rtol:g}, atol={atol:g})"
         )
-    shown = (
-        f"got {_summary(g)}, expected {_summary(e)}" if g.size <= 4 else f"{g.size} values, shape {g.shape}"
-    )
-    # report the entry closest to its tolerance: its error and its own tolerance
-    print(f"PASS {name}: {shown} (abs err {_fmt(err[worst])} <= tol {_fmt(tol[worst])})")
+    if g.size == 1:
+        print(f"PASS {name}: got {_summary(g)}, expected {_summary(e)} "
+              f"(abs err {_fmt(err[worst])} <= tol {_fmt(tol[worst])})")
+        return PASSED
+    shown = f"got {_summary(g)}, expected {_summary(e)}" if g.size <= 4 else f"{g.size} values, shape {g.shape}"
+    # max error, and how close the tightest entry comes to its own tolerance (err/tol <= 1 everywhere)
+    ratio = np.max(np.where(tol > 0, err / np.where(tol > 0, tol, 1), 0.0))
+    print(f"PASS {name}: {shown} (max abs err {_fmt(err.max())}; every entry within tol, "
+          f"largest err/tol {ratio:.2g}; rtol={rtol:g}, atol={atol:g})")
     return PASSED
 
 

@@ -186,3 +186,17 @@ def test_chapter_title_is_numbered_once_by_the_toc(nb):
     number = int(nb.name[:2])
     assert re.match(rf"^{number}\. [A-Z]", text), f"{nb.name}: page title is {text!r}"
     assert not re.match(r"^\d+\.\s+\d+\.", text), f"{nb.name}: chapter number doubled: {text!r}"
+
+
+@pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_figures_were_rendered(nb):
+    """Every code cell that carries alt-text metadata produced an image on the page (a figure that
+    silently vanished -- a non-inline backend, a plt.close() too early -- fails here)."""
+    from tests.conftest import read_nb
+
+    expected = sum(
+        1 for c in read_nb(nb).cells if c.cell_type == "code" and c.metadata.get("mystnb", {}).get("image", {}).get("alt")
+    )
+    images = soup(HTML / "book" / f"{nb.stem}.html").select("div.cell_output img")
+    assert expected > 0, f"{nb.name}: no figure cell with alt text"
+    assert len(images) >= expected, f"{nb.name}: {expected} figure cells but {len(images)} images on the page"
