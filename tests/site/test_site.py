@@ -194,9 +194,8 @@ def test_chapter_figures_were_rendered(nb):
     silently vanished -- a non-inline backend, a plt.close() too early -- fails here)."""
     from tests.conftest import read_nb
 
-    expected = sum(
-        1 for c in read_nb(nb).cells if c.cell_type == "code" and c.metadata.get("mystnb", {}).get("image", {}).get("alt")
-    )
+    cells = [c for c in read_nb(nb).cells if c.cell_type == "code"]
+    expected = sum(1 for c in cells if c.metadata.get("mystnb", {}).get("image", {}).get("alt"))
     images = soup(HTML / "book" / f"{nb.stem}.html").select("div.cell_output img")
     assert expected > 0, f"{nb.name}: no figure cell with alt text"
     assert len(images) >= expected, f"{nb.name}: {expected} figure cells but {len(images)} images on the page"
