@@ -7,6 +7,8 @@ build stores them. Introduced in Chapter 1.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 __all__ = [
@@ -30,6 +32,20 @@ PALETTE = {
     "grey": "#949494",
     "yellow": "#ece133",
     "cyan": "#56b4e9",
+}
+
+
+# Plain-text stand-ins for the Font Awesome icons of matplotlib's animation player.
+_PLAYER_ICONS = {
+    "fa-minus": "&minus;",
+    "fa-fast-backward": "&#x23EE;",
+    "fa-step-backward": "&#x23F4;&#x2759;",
+    "fa-play fa-flip-horizontal": "&#x25C0;",
+    "fa-pause": "&#x23F8;",
+    "fa-play": "&#x25B6;",
+    "fa-step-forward": "&#x2759;&#x23F5;",
+    "fa-fast-forward": "&#x23ED;",
+    "fa-plus": "+",
 }
 
 
@@ -148,6 +164,13 @@ def animate_paths(f, paths, *, alt, labels=None, xlim=(-2, 2), ylim=(-2, 2), tit
     anim = FuncAnimation(fig, draw, frames=n_frames, interval=interval, blit=True)
     html = anim.to_jshtml(default_mode="once")
     plt.close(fig)
+    # matplotlib's player loads Font Awesome 4 from a CDN for its button icons; the book must work
+    # offline, so drop the stylesheet and draw the icons as plain characters.
+    html = re.sub(r'<link rel="stylesheet"\s+href="https://maxcdn[^"]*font-awesome[^"]*">', "", html)
+    for icon, glyph in _PLAYER_ICONS.items():
+        html = html.replace(f'<i class="fa {icon}"></i>', glyph)
+    if "https://" in html:
+        raise RuntimeError("the animation still refers to an external resource")
     escaped = alt.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     if "<img id=" not in html:
         raise RuntimeError("matplotlib's jshtml layout changed: cannot attach alt text")

@@ -1,0 +1,33 @@
+"""Plot builders: they draw without error, write nothing to disk, and the animation works offline."""
+
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless; notebooks keep the inline backend
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers import animate_paths, contour_with_gradients, loglog_errors, plot_path, use_book_style  # noqa: E402
+
+
+def test_static_builders_draw_and_write_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    use_book_style()
+    fig, (a, b, c) = plt.subplots(1, 3)
+    contour_with_gradients(a, lambda v: v @ v, lambda v: 2 * v, arrows=5, n=30)
+    plot_path(a, np.array([[1.0, 1.0], [0.5, 0.5], [0.0, 0.0]]), label="path")
+    loglog_errors(b, np.logspace(-8, -1, 8), [np.logspace(-8, -1, 8)], labels=["err"])
+    assert len(a.collections) > 0 and len(b.lines) == 1
+    plt.close(fig)
+    assert os.listdir(tmp_path) == []
+
+
+def test_animation_is_offline_and_has_alt_text():
+    html = animate_paths(lambda v: v @ v, [np.zeros((3, 2))], alt='a "quoted" path').data
+    assert 'alt="a &quot;quoted&quot; path"' in html
+    assert "https://" not in html and "http://" not in html and 'class="fa ' not in html
+    with pytest.raises(ValueError, match="alt text"):
+        animate_paths(lambda v: v @ v, [np.zeros((3, 2))], alt=" ")
