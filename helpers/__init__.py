@@ -4,6 +4,7 @@ Every chapter does ``from helpers import ...``. The modules:
 
 - :mod:`helpers.checks`    PASS/FAIL checks (``check_close``, ``check_true``, ``check_grad``, ``expect_fail``)
 - :mod:`helpers.numdiff`   finite-difference ``gradient``, ``jacobian``, ``hessian``, ``wirtinger``, ...
+- :mod:`helpers.autograd`  bridges to PyTorch: ``on_numpy``, ``torch_gradient`` (torch imported lazily)
 - :mod:`helpers.functions` test functions (Rosenbrock, Beale, quadratics) and stable activations
 - :mod:`helpers.movies`    the running example: movie-rating matrix factorisation
 - :mod:`helpers.optim`     tiny optimizers that return their path
@@ -13,6 +14,7 @@ Every chapter does ``from helpers import ...``. The modules:
 Importing this package pulls in NumPy only: no torch, seaborn, matplotlib or pandas.
 """
 
+from .autograd import on_numpy, torch_gradient
 from .checks import CheckFailed, check_close, check_grad, check_true, expect_fail
 from .functions import (
     Quadratic,
@@ -40,5 +42,6 @@ __all__ = [
     "Ratings", "make_ratings", "rating_loss", "rating_loss_grad",
     "gradient_descent", "heavy_ball", "nesterov",
     "best_time", "loglog_slope",
+    "on_numpy", "torch_gradient",
     "PALETTE", "use_book_style", "contour_with_gradients", "plot_path", "loglog_errors", "animate_paths",
 ]
