@@ -51,7 +51,7 @@ lint: $(STAMP)  ## ruff on helpers, tests, tools and notebooks
 	$(BIN)/ruff check helpers tests tools book
 
 unit: $(STAMP)  ## unit tests of helpers (with doctests) and repository/notebook-structure tests
-	$(BIN)/pytest -q tests helpers --ignore=tests/site -n 2
+	$(BIN)/pytest -q tests helpers --ignore=tests/site --ignore=tests/test_exercises_run.py -n 2
 
 nbval: $(STAMP)  ## run every cell of every chapter (nbval, two kernels at a time)
 	$(BIN)/pytest -q -p no:cacheprovider --nbval-lax -n 2 --dist loadfile $(NOTEBOOKS)
