@@ -78,9 +78,21 @@ def use_book_style():
 
 
 def _grid(f, xlim, ylim, n):
+    """``f`` on an n-by-n grid. Most book functions index ``v[0], v[1]`` and so accept the whole grid
+    at once; the vectorised result is used only if it has the grid's shape and agrees with pointwise
+    calls at a few grid points, otherwise ``f`` is called point by point."""
     xs = np.linspace(*xlim, n)
     ys = np.linspace(*ylim, n)
     X, Y = np.meshgrid(xs, ys)
+    try:
+        Z = np.asarray(f(np.stack([X, Y])), dtype=float)
+        probes = [(0, 0), (n // 3, (2 * n) // 3), (n - 1, n // 2), (n - 1, n - 1)]
+        if Z.shape == X.shape and all(
+            np.isclose(Z[i, j], f(np.array([X[i, j], Y[i, j]])), rtol=1e-12, atol=1e-12) for i, j in probes
+        ):
+            return X, Y, Z
+    except Exception:  # f is not vectorisable: fall back to pointwise calls
+        pass
     Z = np.array([[f(np.array([x, y])) for x, y in zip(rx, ry)] for rx, ry in zip(X, Y)])
     return X, Y, Z
 
@@ -161,7 +173,7 @@ def animate_paths(f, paths, *, alt, labels=None, xlim=(-2, 2), ylim=(-2, 2), tit
             line.set_data(upto[:, 0], upto[:, 1])
         return lines
 
-    anim = FuncAnimation(fig, draw, frames=n_frames, interval=interval, blit=True)
+    anim = FuncAnimation(fig, draw, frames=n_frames, interval=interval, blit=True, init_func=lambda: lines)
     html = anim.to_jshtml(default_mode="once")
     plt.close(fig)
     # matplotlib's player loads Font Awesome 4 from a CDN for its button icons; the book must work

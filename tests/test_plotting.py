@@ -31,3 +31,14 @@ def test_animation_is_offline_and_has_alt_text():
     assert "https://" not in html and "http://" not in html and 'class="fa ' not in html
     with pytest.raises(ValueError, match="alt text"):
         animate_paths(lambda v: v @ v, [np.zeros((3, 2))], alt=" ")
+
+
+def test_grid_evaluation_matches_pointwise_calls_vectorised_or_not():
+    from helpers.plotting import _grid
+
+    vectorisable = lambda v: v[0] ** 2 + 3 * v[0] * v[1]
+    not_vectorisable = lambda v: float(np.sum(v**2))  # a scalar for the whole grid: must fall back
+    for f in (vectorisable, not_vectorisable):
+        X, Y, Z = _grid(f, (-1, 2), (-3, 1), 7)
+        loop = np.array([[f(np.array([x, y])) for x, y in zip(rx, ry)] for rx, ry in zip(X, Y)])
+        assert Z.shape == X.shape and np.allclose(Z, loop, rtol=1e-12, atol=1e-12)
