@@ -21,8 +21,11 @@ def test_cache_is_dropped_when_helpers_change(tmp_path):
     (cache / "entry").write_text("executed outputs")
     assert guard(build, repo) is False and cache.exists()  # nothing changed: cache kept
 
+    doctrees = build / ".doctrees"
+    doctrees.mkdir()
     with open(repo / "helpers" / "checks.py", "a") as fh:
         fh.write("\n# an edit\n")
-    assert guard(build, repo) is True and not cache.exists()  # helpers changed: cache dropped
+    assert guard(build, repo) is True and not cache.exists()  # helpers changed: cache dropped ...
+    assert not doctrees.exists()  # ... and Sphinx's environment, or Sphinx would not re-read the pages
     cache.mkdir()
     assert guard(build, repo) is False and cache.exists()

@@ -2,7 +2,9 @@
 
 jupyter-cache keys a notebook by its code cells only, so after an edit to ``helpers/`` a cached
 notebook would be served with stale outputs. This script hashes ``helpers/``, the Sphinx extension
-and the requirements; if the hash differs from the one stored beside the cache, it deletes the cache.
+and the requirements; if the hash differs from the one stored beside the cache, it deletes the cache
+and Sphinx's saved environment (``.doctrees``), so that Sphinx re-reads every page and myst-nb
+re-executes every notebook -- deleting the cache alone leaves Sphinx serving its old pages.
 
     python tools/cache_guard.py [--build-dir _build]
 """
@@ -34,7 +36,8 @@ def guard(build_dir: Path, root: Path = ROOT) -> bool:
     current = source_hash(root)
     stale = stamp.exists() and stamp.read_text().strip() != current
     if stale or (cache.exists() and not stamp.exists()):
-        shutil.rmtree(cache, ignore_errors=True)
+        for derived in (cache, build_dir / ".doctrees", build_dir / "jupyter_execute"):
+            shutil.rmtree(derived, ignore_errors=True)
         stale = True
     build_dir.mkdir(parents=True, exist_ok=True)
     stamp.write_text(current)
