@@ -36,15 +36,15 @@ PALETTE = {
 
 
 # Plain-text stand-ins for the Font Awesome icons of matplotlib's animation player.
-_PLAYER_ICONS = {
+_PLAYER_ICONS = {  # only U+25C0/U+25B6 triangles and ASCII: glyphs every browser font has
     "fa-minus": "&minus;",
-    "fa-fast-backward": "&#x23EE;",
-    "fa-step-backward": "&#x23F4;&#x2759;",
+    "fa-fast-backward": "|&#x25C0;&#x25C0;",
+    "fa-step-backward": "|&#x25C0;",
     "fa-play fa-flip-horizontal": "&#x25C0;",
-    "fa-pause": "&#x23F8;",
+    "fa-pause": "||",
     "fa-play": "&#x25B6;",
-    "fa-step-forward": "&#x2759;&#x23F5;",
-    "fa-fast-forward": "&#x23ED;",
+    "fa-step-forward": "&#x25B6;|",
+    "fa-fast-forward": "&#x25B6;&#x25B6;|",
     "fa-plus": "+",
 }
 
