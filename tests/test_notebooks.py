@@ -48,6 +48,11 @@ def test_skeleton(path):
     setup = next(c for c in nb.cells if c.cell_type == "code")
     assert re.search(r"^from helpers import", setup.source, re.M), f"{path.name}: setup cell must import helpers"
     assert "use_book_style()" in setup.source, f"{path.name}: setup cell must call use_book_style()"
+    # use_book_style() freezes the garbage collector's view of what the imports created: imports after it
+    # would stay in the collector and slow every full collection of the chapter down again
+    lines = setup.source.splitlines()
+    last_import = max(i for i, line in enumerate(lines) if re.match(r"(import|from) \w|\)$", line))
+    assert lines.index("use_book_style()") > last_import, f"{path.name}: call use_book_style() after every import"
     assert "default_rng(" in setup.source, f"{path.name}: setup cell must seed a generator"
     if re.search(r"^import torch", setup.source, re.M):
         assert "torch.manual_seed(" in setup.source, f"{path.name}: torch is imported but not seeded"

@@ -42,3 +42,15 @@ def test_grid_evaluation_matches_pointwise_calls_vectorised_or_not():
         X, Y, Z = _grid(f, (-1, 2), (-3, 1), 7)
         loop = np.array([[f(np.array([x, y])) for x, y in zip(rx, ry)] for rx, ry in zip(X, Y)])
         assert Z.shape == X.shape and np.allclose(Z, loop, rtol=1e-12, atol=1e-12)
+
+
+def test_use_book_style_freezes_the_objects_the_imports_left():
+    """After the setup cell, full collections must not walk the imported libraries again."""
+    import gc
+
+    gc.unfreeze()
+    try:
+        use_book_style()
+        assert gc.get_freeze_count() > 1000, "use_book_style() did not move the imported objects out of the collector"
+    finally:
+        gc.unfreeze()
