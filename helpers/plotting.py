@@ -58,7 +58,7 @@ def use_book_style():
 
     Collector: the imports before this call leave a few hundred thousand long-lived objects
     (torch, scipy, matplotlib), and every full collection the chapter triggers would walk them
-    all again (0.25 s a collection on the book's 2-core CI machine, about 1 s a chapter).
+    all again (0.25 s a collection on the book's 2-core CI machine; up to 1 s a chapter).
     ``gc.freeze()`` moves them to the permanent generation, so a collection walks only what the
     chapter itself creates. Nothing imported is ever garbage, so nothing is leaked. Call it last
     in the setup cell, after every import.
