@@ -1,8 +1,9 @@
 """Benchmarks of *Gradients* (numbers, not tests): `make bench`.
 
 1. Notebooks: each chapter's execution time in a fresh kernel, against its import floor (a fresh kernel
-   running only the setup cell), and the wall time of the full nbval run. Budget: no notebook over 10 s,
-   the whole book within 1.5x the sum of its floors.
+   running only the setup cell), the part of the time that is libraries importing more on first use
+   ("lazy imports"), and the wall time of the full nbval run. Budget: no notebook over 10 s, the whole
+   book within 1.5x the sum of its floors.
 2. helpers.numdiff: time of `gradient` against one torch backward pass as n grows; accuracy of the
    forward / central / complex-step methods against autograd on standard test functions, beside
    scipy.optimize.approx_fprime and scipy.differentiate.jacobian.
