@@ -1,7 +1,6 @@
 """The book's figure style and the few plot builders that several chapters share.
 
-matplotlib and seaborn are imported inside the functions, so ``import helpers``
-stays light. Nothing here writes a file: figures are shown inline and the site
+matplotlib is imported inside the functions, so ``import helpers`` stays light. Nothing here writes a file: figures are shown inline and the site
 build stores them. Introduced in Chapter 1.
 """
 
@@ -49,12 +48,61 @@ _PLAYER_ICONS = {  # only U+25C0/U+25B6 triangles and ASCII: glyphs every browse
 }
 
 
+# seaborn's ``set_theme(context="notebook", style="whitegrid", palette="colorblind")``, written out
+# (its colour cycle is PALETTE, its colormap is replaced below). Importing seaborn costs a chapter
+# 1.2-1.4 s (it pulls in pandas and scipy.stats) for nothing but these settings;
+# tests/test_plotting.py asserts that they still equal what seaborn itself sets.
+SEABORN_THEME = {
+    "axes.axisbelow": True,
+    "axes.edgecolor": ".8",
+    "axes.grid": True,
+    "axes.labelcolor": ".15",
+    "axes.labelsize": 12.0,
+    "axes.linewidth": 1.25,
+    "axes.titlesize": 12.0,
+    "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans", "sans-serif"],
+    "font.size": 12.0,
+    "grid.color": ".8",
+    "grid.linewidth": 1.0,
+    "legend.fontsize": 11.0,
+    "legend.title_fontsize": 12.0,
+    "lines.solid_capstyle": "round",
+    "patch.edgecolor": "w",
+    "patch.force_edgecolor": True,
+    "text.color": ".15",
+    "xtick.bottom": False,
+    "xtick.color": ".15",
+    "xtick.labelsize": 11.0,
+    "xtick.major.size": 6.0,
+    "xtick.major.width": 1.25,
+    "xtick.minor.size": 4.0,
+    "xtick.minor.width": 1.0,
+    "ytick.color": ".15",
+    "ytick.labelsize": 11.0,
+    "ytick.left": False,
+    "ytick.major.size": 6.0,
+    "ytick.major.width": 1.25,
+    "ytick.minor.size": 4.0,
+    "ytick.minor.width": 1.0,
+}
+
+# The book's own choices on top of the theme.
+BOOK_OVERRIDES = {
+    "figure.figsize": (6.4, 4.0),
+    "figure.dpi": 80,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "image.cmap": "viridis",  # perceptually uniform and colorblind-safe
+    "animation.embed_limit": 8,  # MB; the book's animations are far smaller
+}
+
+
 def use_book_style():
     """Finish a chapter's setup cell: the book's plotting style, then a settled garbage collector.
 
-    Style: seaborn's colorblind theme, readable fonts and PNG at 2x (``retina``), which keeps
-    lines and labels sharp on high-density screens at a fraction of an SVG's size for filled
-    contour plots.
+    Style: seaborn's colorblind "whitegrid" theme (``SEABORN_THEME``, without importing seaborn),
+    readable fonts and PNG at 2x (``retina``), which keeps lines and labels sharp on high-density
+    screens at a fraction of an SVG's size for filled contour plots.
 
     Collector: the imports before this call leave a few hundred thousand long-lived objects
     (torch, scipy, matplotlib), and every full collection the chapter triggers would walk them
@@ -66,19 +114,10 @@ def use_book_style():
     import gc
 
     import matplotlib as mpl
-    import seaborn as sns
+    from cycler import cycler
 
-    sns.set_theme(context="notebook", style="whitegrid", palette="colorblind")
-    mpl.rcParams.update(
-        {
-            "figure.figsize": (6.4, 4.0),
-            "figure.dpi": 80,
-            "axes.titlesize": 12,
-            "axes.labelsize": 11,
-            "image.cmap": "viridis",
-            "animation.embed_limit": 8,  # MB; the book's animations are far smaller
-        }
-    )
+    mpl.rcParams.update({**SEABORN_THEME, "axes.prop_cycle": cycler(color=list(PALETTE.values()))})
+    mpl.rcParams.update(BOOK_OVERRIDES)
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 

@@ -54,3 +54,36 @@ def test_use_book_style_freezes_the_objects_the_imports_left():
         assert gc.get_freeze_count() > 1000, "use_book_style() did not move the imported objects out of the collector"
     finally:
         gc.unfreeze()
+
+
+def test_book_style_is_seaborns_colorblind_theme_without_importing_seaborn():
+    """use_book_style() writes seaborn's theme out (seaborn costs a chapter 1.2-1.4 s to import);
+    this fails if seaborn's theme and the written-out copy drift apart, or if seaborn sneaks back in."""
+    import subprocess
+    import sys
+
+    import matplotlib as mpl
+    from matplotlib.colors import to_hex
+
+    from helpers.plotting import BOOK_OVERRIDES
+
+    def settings():
+        rc = dict(mpl.rcParams)
+        rc["axes.prop_cycle"] = [to_hex(c) for c in rc["axes.prop_cycle"].by_key()["color"]]
+        return rc
+
+    with mpl.rc_context():
+        mpl.rcdefaults()
+        use_book_style()
+        ours = settings()
+    import seaborn as sns
+
+    with mpl.rc_context():
+        mpl.rcdefaults()
+        sns.set_theme(context="notebook", style="whitegrid", palette="colorblind")
+        mpl.rcParams.update(BOOK_OVERRIDES)
+        theirs = settings()
+    assert {k: v for k, v in ours.items() if v != theirs[k]} == {}
+
+    code = "import sys, helpers; helpers.use_book_style(); print(sorted({'seaborn', 'pandas'} & set(sys.modules)))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
