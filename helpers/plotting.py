@@ -104,9 +104,9 @@ def use_book_style():
     readable fonts and PNG at 2x (``retina``), which keeps lines and labels sharp on high-density
     screens at a fraction of an SVG's size for filled contour plots.
 
-    Collector: the imports before this call leave a few hundred thousand long-lived objects
-    (torch, scipy, matplotlib), and every full collection the chapter triggers would walk them
-    all again (0.25 s a collection on the book's 2-core CI machine; up to 1 s a chapter).
+    Collector: the imports before this call leave about 200 000 long-lived objects (torch,
+    matplotlib, numpy), and every full collection the chapter triggers would walk them all
+    again (0.1-0.25 s a collection on the book's 2-core CI machine; up to 1 s a chapter).
     ``gc.freeze()`` moves them to the permanent generation, so a collection walks only what the
     chapter itself creates. Nothing imported is ever garbage, so nothing is leaked. Call it last
     in the setup cell, after every import.

@@ -53,6 +53,9 @@ def test_skeleton(path):
     lines = setup.source.splitlines()
     last_import = max(i for i, line in enumerate(lines) if re.match(r"(import|from) \w|\)$", line))
     assert lines.index("use_book_style()") > last_import, f"{path.name}: call use_book_style() after every import"
+    # seaborn pulls in pandas and scipy.stats (1.5 s a kernel); use_book_style() already applies its theme
+    heavy = re.findall(r"^(?:import|from) (seaborn|pandas)\b", setup.source, re.M)
+    assert not heavy, f"{path.name}: do not import {heavy} (see CONTRIBUTING, Speed)"
     assert "default_rng(" in setup.source, f"{path.name}: setup cell must seed a generator"
     if re.search(r"^import torch", setup.source, re.M):
         assert "torch.manual_seed(" in setup.source, f"{path.name}: torch is imported but not seeded"
