@@ -23,6 +23,22 @@ def test_check_close_fail_message_states_comparison_tolerance_and_error():
     assert isinstance(info.value, AssertionError)
 
 
+def test_the_fail_message_on_how_this_book_checks_itself_is_what_check_close_raises():
+    """The page quotes a FAIL message (wrapped over lines); it must be the one check_close raises."""
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).parent.parent / "book" / "how_this_book_checks_itself.md").read_text()
+    quoted = " ".join(re.search(r"```text\n(FAIL .*?)\n```", page, re.S).group(1).splitlines())
+    expected = np.full((3, 3), 0.5)
+    expected[0, 1] = 0.19
+    got = expected.copy()
+    got[0, 1] = 0.21
+    with pytest.raises(CheckFailed) as info:
+        check_close("softmax Jacobian", got, expected, rtol=1e-7, atol=0)
+    assert str(info.value) == quoted
+
+
 def test_check_close_shape_mismatch_fails_but_scalar_broadcasts(capsys):
     with pytest.raises(CheckFailed, match="shape mismatch"):
         check_close("shape", np.zeros(3), np.zeros((3, 1)))

@@ -199,3 +199,12 @@ def test_chapter_figures_were_rendered(nb):
     images = soup(HTML / "book" / f"{nb.stem}.html").select("div.cell_output img")
     assert expected > 0, f"{nb.name}: no figure cell with alt text"
     assert len(images) >= expected, f"{nb.name}: {expected} figure cells but {len(images)} images on the page"
+
+
+@pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.name)
+def test_no_cell_output_shows_an_object_repr(nb):
+    """A cell whose last line returns an object (``torch.manual_seed(0)`` returns a Generator) prints
+    ``<... at 0x7f...>``: noise to a reader, and a different address in every build."""
+    outputs = soup(HTML / "book" / f"{nb.stem}.html").select("div.cell_output")
+    reprs = [m for o in outputs for m in re.findall(r"<[\w.]+ (?:object )?at 0x[0-9a-f]+>", o.get_text())]
+    assert not reprs, f"{nb.name}: cell output shows {reprs}; end the cell with a statement, not an expression"
