@@ -1,7 +1,7 @@
 """The book's figure style and the few plot builders that several chapters share.
 
-matplotlib is imported inside the functions, so ``import helpers`` stays light. Nothing here writes a file: figures are shown inline and the site
-build stores them. Introduced in Chapter 1.
+matplotlib is imported inside the functions, so ``import helpers`` stays light. Nothing here
+writes a file: figures are shown inline and the site build stores them. Introduced in Chapter 1.
 """
 
 from __future__ import annotations

@@ -86,4 +86,5 @@ def test_book_style_is_seaborns_colorblind_theme_without_importing_seaborn():
     assert {k: v for k, v in ours.items() if v != theirs[k]} == {}
 
     code = "import sys, helpers; helpers.use_book_style(); print(sorted({'seaborn', 'pandas'} & set(sys.modules)))"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]", f"use_book_style() imported {loaded.strip()}"
