@@ -144,7 +144,7 @@ def browser_pages():
 
 @pytest.mark.parametrize("path", browser_pages())
 def test_page_in_headless_chromium(browser, server, path):
-    page = browser.new_page()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # a laptop screen
     errors, external = [], []
     page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
     page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
@@ -169,8 +169,15 @@ def test_page_in_headless_chromium(browser, server, path):
     broken_imgs = page.evaluate(
         "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
     )
+    # a display equation wider than the text column scrolls sideways: break it over lines with \\
+    wide_math = page.evaluate(
+        "() => [...document.querySelectorAll('mjx-container[display=\"true\"]')]"
+        ".filter(m => m.scrollWidth > m.clientWidth + 2)"
+        ".map(m => (m.querySelector('mjx-assistive-mml') || m).textContent.slice(0, 60))"
+    )
     page.close()
     assert math > 0, f"{path}: no typeset math found"
+    assert not wide_math, f"{path}: display equations wider than the text column at 1280 px: {wide_math}"
     assert math_errors == 0, f"{path}: {math_errors} MathJax errors"
     assert raw_tex == 0, f"{path}: {raw_tex} math elements left untypeset"
     assert not broken_imgs, f"{path}: images failed to load: {broken_imgs}"
