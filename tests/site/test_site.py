@@ -175,9 +175,22 @@ def test_page_in_headless_chromium(browser, server, path):
         ".filter(m => m.scrollWidth > m.clientWidth + 2)"
         ".map(m => (m.querySelector('mjx-assistive-mml') || m).textContent.slice(0, 60))"
     )
+    # outputs (check messages) wrap and tables shrink to the column (tools/static/gradients.css); code
+    # cells may scroll sideways: wrapped Python would misstate its indentation
+    wide_outputs = page.evaluate(
+        "() => [...document.querySelectorAll('div.cell_output pre')]"
+        ".filter(e => e.scrollWidth > e.clientWidth + 2).map(e => e.textContent.slice(0, 60))"
+    )
+    wide_tables = page.evaluate(
+        "() => [...document.querySelectorAll('article table')]"
+        ".filter(t => t.scrollWidth > t.parentElement.clientWidth + 2)"
+        ".map(t => t.querySelector('tr').textContent.trim().slice(0, 60))"
+    )
     page.close()
     assert math > 0, f"{path}: no typeset math found"
     assert not wide_math, f"{path}: display equations wider than the text column at 1280 px: {wide_math}"
+    assert not wide_outputs, f"{path}: cell outputs that scroll sideways at 1280 px: {wide_outputs[:3]}"
+    assert not wide_tables, f"{path}: tables wider than the text column at 1280 px: {wide_tables}"
     assert math_errors == 0, f"{path}: {math_errors} MathJax errors"
     assert raw_tex == 0, f"{path}: {raw_tex} math elements left untypeset"
     assert not broken_imgs, f"{path}: images failed to load: {broken_imgs}"
