@@ -50,7 +50,7 @@ _PLAYER_ICONS = {  # only U+25C0/U+25B6 triangles and ASCII: glyphs every browse
 
 # seaborn's ``set_theme(context="notebook", style="whitegrid", palette="colorblind")``, written out
 # (its colour cycle is PALETTE, its colormap is replaced below). Importing seaborn costs a chapter
-# 1.2-1.4 s (it pulls in pandas and scipy.stats) for nothing but these settings;
+# about 1.4 s (it pulls in pandas and scipy.stats) for nothing but these settings;
 # tests/test_plotting.py asserts that they still equal what seaborn itself sets.
 SEABORN_THEME = {
     "axes.axisbelow": True,

@@ -51,9 +51,10 @@ def test_skeleton(path):
     # use_book_style() freezes the garbage collector's view of what the imports created: imports after it
     # would stay in the collector and slow every full collection of the chapter down again
     lines = setup.source.splitlines()
+    # an import line, or the lone ")" that closes a multi-line `from helpers import (...)`
     last_import = max(i for i, line in enumerate(lines) if re.match(r"(import|from) \w|\)$", line))
     assert lines.index("use_book_style()") > last_import, f"{path.name}: call use_book_style() after every import"
-    # seaborn pulls in pandas and scipy.stats (1.5 s a kernel); use_book_style() already applies its theme
+    # seaborn pulls in pandas and scipy.stats (about 1.4 s a kernel); use_book_style() already applies its theme
     heavy = re.findall(r"^(?:import|from) (seaborn|pandas)\b", setup.source, re.M)
     assert not heavy, f"{path.name}: do not import {heavy} (see CONTRIBUTING, Speed)"
     assert "default_rng(" in setup.source, f"{path.name}: setup cell must seed a generator"

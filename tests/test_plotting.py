@@ -57,7 +57,7 @@ def test_use_book_style_freezes_the_objects_the_imports_left():
 
 
 def test_book_style_is_seaborns_colorblind_theme_without_importing_seaborn():
-    """use_book_style() writes seaborn's theme out (seaborn costs a chapter 1.2-1.4 s to import);
+    """use_book_style() writes seaborn's theme out (seaborn costs a chapter about 1.4 s to import);
     this fails if seaborn's theme and the written-out copy drift apart, or if seaborn sneaks back in."""
     import subprocess
     import sys
