@@ -168,13 +168,23 @@ def contour_with_gradients(ax, f, grad=None, *, xlim=(-2, 2), ylim=(-2, 2), leve
     return cs
 
 
-def plot_path(ax, path, *, label=None, color=None, marker="o"):
-    """Draw an optimisation path (array of shape (steps+1, 2)) with its start and end marked."""
-    path = np.asarray(path)
+def plot_path(ax, path, *, label=None, color=None, marker="o", minimum=None):
+    """Draw an optimisation path (array of shape (steps+1, 2)) with its start and its last iterate marked.
+
+    The start is a square and the last iterate a circled dot: where the run *stopped*, which need not be a
+    minimum (a diverging or stalled run ends anywhere). Pass ``minimum=(x, y)``, the true minimiser, to mark it
+    with a star; without it no star is drawn.
+    """
+    path = np.asarray(path, dtype=float)
+    if path.ndim != 2 or path.shape[1] != 2 or len(path) == 0:
+        raise ValueError(f"plot_path needs an array of shape (steps+1, 2), got shape {path.shape}")
     color = color or PALETTE["orange"]
     ax.plot(path[:, 0], path[:, 1], marker=marker, ms=3, lw=1.5, color=color, label=label)
-    ax.plot(*path[0], marker="s", ms=7, color=color, mec="black")
-    ax.plot(*path[-1], marker="*", ms=12, color=color, mec="black")
+    ax.plot(*path[0], marker="s", ms=7, color=color, mec="black", ls="none")
+    ax.plot(*path[-1], marker="o", ms=8, color="white", mec=color, mew=2, ls="none")
+    if minimum is not None:
+        ax.plot(*np.asarray(minimum, dtype=float), marker="*", ms=14, color=PALETTE["yellow"], mec="black",
+                ls="none")
 
 
 def loglog_errors(ax, steps, errors, *, labels=None, title=None):

@@ -88,3 +88,24 @@ def test_book_style_is_seaborns_colorblind_theme_without_importing_seaborn():
     code = "import sys, helpers; helpers.use_book_style(); print(sorted({'seaborn', 'pandas'} & set(sys.modules)))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]", f"use_book_style() imported {loaded.strip()}"
+
+
+def test_plot_path_marks_the_minimum_only_when_given():
+    """The star is the true minimiser, never the path's end: a diverging run must not look like it converged."""
+    use_book_style()
+    diverging = np.array([[0.1, 0.1], [-0.3, 0.4], [1.5, -2.0]])
+
+    def stars(ax):
+        return [ln for ln in ax.lines if ln.get_marker() == "*"]
+
+    fig, (a, b) = plt.subplots(1, 2)
+    plot_path(a, diverging, label="diverging")
+    assert stars(a) == [], "without minimum=, plot_path must not draw a star"
+    ends = [ln for ln in a.lines if len(ln.get_xdata()) == 1]
+    assert [tuple(np.ravel(ln.get_xydata())) for ln in ends] == [(0.1, 0.1), (1.5, -2.0)]
+    plot_path(b, diverging, minimum=(0.0, 0.0))
+    (star,) = stars(b)
+    assert tuple(np.ravel(star.get_xydata())) == (0.0, 0.0), "the star must sit at the minimiser, not at the end"
+    with pytest.raises(ValueError, match="shape"):
+        plot_path(b, np.zeros(4))
+    plt.close(fig)
