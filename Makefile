@@ -12,11 +12,27 @@ STAMP   := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard book/[0-9][0-9]_*.ipynb))
 JB_BUILD  := $(BIN)/jupyter-book build .
 export PYTHONHASHSEED := 0
+# The repository the site's buttons point to (tools/repo_identity.py): Actions' GITHUB_REPOSITORY, else a GitHub
+# `origin`, else these overrides: make book REPO=owner/name BRANCH=main [HUB=https://hub.url]; REPO=none: none.
+ifneq ($(origin REPO),undefined)
+export GRADIENTS_REPO := $(REPO)
+endif
+ifneq ($(origin BRANCH),undefined)
+export GRADIENTS_BRANCH := $(BRANCH)
+endif
+ifneq ($(origin HUB),undefined)
+export GRADIENTS_JUPYTERHUB_URL := $(HUB)
+endif
+# The second, fast site build that `make site-variant` renders from the same notebook cache: the other
+# identity than the main build (none if the main build has a repository, else this test fixture).
+VARIANT_DIR    := _build/variant
+VARIANT_REPO   := test-owner/test-fork
+VARIANT_BRANCH := variant-branch
 # Keep the kernels on one thread each: two notebooks run in parallel on two cores.
 export OMP_NUM_THREADS := 1
 
-.PHONY: help install book test lint unit nbval exercises-test site site-test bench lab serve clean strip \
-        exercises nb chromium screenshots
+.PHONY: help install book test lint unit nbval exercises-test site site-variant site-test bench lab serve clean \
+        strip exercises nb chromium playwright-chromium screenshots identity
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -30,21 +46,49 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)  ## create .venv and install the pinned requirements and helpers (editable)
 
-chromium:  ## install Debian's chromium for the site tests, if missing
-	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
+# The browser is found in one place, tools/browser.py: $$GRADIENTS_CHROMIUM, else `chromium` on PATH, else
+# Playwright's bundled Chromium. `make chromium` installs Debian's only when none of those is there.
+chromium: $(STAMP)  ## a Chromium for the site tests: Debian's (apt-get), unless one is already found
+	@$(PY) tools/browser.py >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium; }
+	@echo "browser: $$($(PY) tools/browser.py)"
+
+playwright-chromium: $(STAMP)  ## Playwright's own Chromium and its system libraries (what GitHub Actions uses)
+	$(BIN)/playwright install --with-deps chromium
+	@echo "browser: $$($(PY) tools/browser.py)"
+
+identity: $(STAMP)  ## print the repository, branch and Pages URL the site's buttons will use
+	@$(PY) tools/repo_identity.py
 
 # --------------------------------------------------------------------------- book
 # jupyter-cache keys notebooks by their code cells only: when helpers/ or the extension change,
 # drop the cache so the next build re-executes every notebook (tools/cache_guard.py).
-book: $(STAMP)  ## build the site into _build/html (executes notebooks, with cache)
+# Notebooks are executed in parallel into the cache first (tools/prefill_cache.py: one kernel per core, a
+# failing cell fails it), so the build itself only renders; the log check proves every page came from the cache.
+book: $(STAMP)  ## build the site into _build/html (executes changed notebooks in parallel, with cache)
+	$(PY) tools/repo_identity.py >/dev/null
 	$(PY) tools/cache_guard.py
+	$(PY) tools/prefill_cache.py
 	$(JB_BUILD)
 	@echo "Site: _build/html/index.html"
 
-site: $(STAMP)  ## build the site from a clean _build with warnings as errors
-	rm -rf _build
+site: $(STAMP)  ## build the site with warnings as errors (a fresh _build but the guarded notebook cache)
+	$(PY) tools/repo_identity.py >/dev/null
+	find _build -mindepth 1 -maxdepth 1 ! -name .jupyter_cache ! -name .cache-source-hash -exec rm -rf {} + \
+	  2>/dev/null || true
 	$(PY) tools/cache_guard.py
-	$(JB_BUILD) -W -n --keep-going
+	$(PY) tools/prefill_cache.py
+	$(JB_BUILD) -W -n --keep-going 2>&1 | tee _build/site-build.log
+	$(PY) tools/prefill_cache.py --verify-log _build/site-build.log
+
+site-variant: $(STAMP)  ## after `make site`: the other identity's build (no repository, or a test one) from the cache
+	rm -rf $(VARIANT_DIR)
+	@mkdir -p $(VARIANT_DIR)
+	if [ "$$($(PY) -c 'import sys; sys.path.insert(0, "tools"); import repo_identity as r; print(bool(r.resolve()))')" = True ]; \
+	then export GRADIENTS_REPO=none; \
+	else export GRADIENTS_REPO=$(VARIANT_REPO) GRADIENTS_BRANCH=$(VARIANT_BRANCH); fi; \
+	$(JB_BUILD) -W -n --keep-going --path-output $(VARIANT_DIR) > $(VARIANT_DIR)/build.log 2>&1 \
+	  || { tail -40 $(VARIANT_DIR)/build.log; exit 1; }
+	$(PY) tools/prefill_cache.py --verify-log $(VARIANT_DIR)/build.log
 
 # --------------------------------------------------------------------------- tests
 lint: $(STAMP)  ## ruff on helpers, tests, tools and notebooks
@@ -59,8 +103,8 @@ nbval: $(STAMP)  ## run every cell of every chapter (nbval, two kernels at a tim
 exercises-test: $(STAMP)  ## execute every student copy: each check must fail on its stub
 	$(BIN)/pytest -q tests/test_exercises_run.py -n 2
 
-site-test: $(STAMP) chromium  ## tests over the built site (links, alt text, Binder links, headless Chromium)
-	$(BIN)/pytest -q tests/site
+site-test: $(STAMP) chromium  ## tests over the built sites (links, buttons, alt text, headless Chromium), 2 workers
+	$(BIN)/pytest -q tests/site -n 2
 
 test: $(STAMP) chromium  ## everything CI runs: lint, unit, nbval, exercises, clean -W build, site tests
 	@start=$$(date +%s); t() { echo "[make test] $$1 passed in $$(( $$(date +%s) - start )) s"; start=$$(date +%s); }; \
@@ -68,14 +112,18 @@ test: $(STAMP) chromium  ## everything CI runs: lint, unit, nbval, exercises, cl
 	$(MAKE) --no-print-directory unit; t unit; \
 	$(MAKE) --no-print-directory nbval; t nbval; \
 	$(MAKE) --no-print-directory exercises-test; t exercises; \
-	$(MAKE) --no-print-directory site; t "site build"; \
+	rm -rf _build; $(MAKE) --no-print-directory site; t "site build"; \
+	$(MAKE) --no-print-directory site-variant; t "site variant build"; \
 	$(MAKE) --no-print-directory site-test; t "site tests"
 
 nb: $(STAMP)  ## nbval on one notebook: make nb NB=book/03_gradients.ipynb
 	$(BIN)/pytest -q -p no:cacheprovider --nbval-lax $(NB)
 
-bench: $(STAMP)  ## timing tables: notebooks vs import floors, numdiff vs autograd
-	$(PY) tools/bench.py
+# `make bench` runs `make test` first (clean _build) and prints its stage times as ratios to its nbval step
+# (budgets: make test <= 4x, clean site build <= 1.3x), then the tables. BENCH=--only-ci: the ratios alone.
+BENCH ?= --ci
+bench: $(STAMP)  ## CI stage times / nbval (runs make test), then notebooks vs import floors, numdiff vs autograd
+	$(PY) tools/bench.py $(BENCH)
 
 screenshots: $(STAMP) chromium  ## full-page screenshots of the built site (light, dark, narrow) in _build/screenshots
 	$(PY) tools/screenshots.py

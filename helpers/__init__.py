@@ -5,6 +5,7 @@ Every chapter does ``from helpers import ...``. The modules:
 - :mod:`helpers.checks`    PASS/FAIL checks (``check_close``, ``check_true``, ``check_grad``, ``expect_fail``)
 - :mod:`helpers.numdiff`   finite-difference ``gradient``, ``jacobian``, ``hessian``, ``wirtinger``, ...
 - :mod:`helpers.autograd`  bridges to PyTorch: ``on_numpy``, ``torch_gradient`` (torch imported lazily)
+- :mod:`helpers.autodiff`  a small reverse-mode (``Tensor``, ``Tape``) and forward-mode (``Dual``, ``jvp``) engine
 - :mod:`helpers.functions` test functions (Rosenbrock, Beale, quadratics) and stable activations
 - :mod:`helpers.movies`    the running example: movie-rating matrix factorisation
 - :mod:`helpers.optim`     tiny optimizers that return their path

@@ -90,3 +90,24 @@ def test_no_stray_notebooks_or_pages():
     listed = set(toc_files())
     pages = {f"book/{p.stem}" for p in (ROOT / "book").iterdir() if p.suffix in {".md", ".ipynb"}}
     assert pages <= listed, f"pages not in _toc.yml: {sorted(pages - listed)}"
+
+
+# The book stands alone: it never argues with material the reader does not have (notes, "our sources", a
+# variable named after an outside example). A random *seed* (torch.manual_seed, "over 200 seeds") is fine.
+OUTSIDE_MATERIAL = re.compile(
+    r"\bsource[- ]notes?\b|\bour sources?\b|\b(?:a|the|one) (?:first|second|third|other) sources?\b"
+    r"|\bthe (?:same )?sources?\b(?!\s+code)|\bsources?'s?(?=\s)|\bsource correction|\bthe notes\b"
+    r"|\b(?!manual_seed\b|initial_seed\b)\w+_seed\b",
+    re.I,
+)
+PAGES = CHAPTERS + sorted((ROOT / "book").glob("*.md"))
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_no_reference_to_material_outside_the_book(path):
+    if path.suffix == ".ipynb":
+        text = "\n".join(c.source for c in read_nb(path).cells)
+    else:
+        text = path.read_text()
+    hits = sorted({m.group(0) for m in OUTSIDE_MATERIAL.finditer(text)})
+    assert not hits, f"{path.name} refers to material the reader does not have: {hits}"

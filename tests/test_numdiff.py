@@ -161,6 +161,18 @@ def test_input_validation():
         gradient(lambda v: np.abs(v[0]) ** 2, [1.0], method="complex")
     with pytest.raises(np.exceptions.ComplexWarning):  # a complex probe squeezed into a float array
         gradient(lambda v: np.asarray(v, dtype=float).sum(), [1.0], method="complex")
+    # complex output but not real-analytic: Im f(x + ih)/h would be a wrong number (1.5, 2.25, ...)
+    for bad in (
+        lambda v: v[0] * np.abs(v[0]),  # complex step gives 1.5, true 3.0
+        lambda v: v[0].real ** 2 * v[0],  # complex step gives 2.25, true 6.75
+        lambda v: np.sum(np.conj(v) * v**2),  # x^3 on the real line
+        lambda v: np.exp(v[0]) + 1e-6 * v[0] * np.abs(v[0]),  # a small non-analytic part
+    ):
+        with pytest.raises(ValueError, match="not real-analytic"):
+            gradient(bad, [1.5], method="complex")
+    with pytest.raises(ValueError, match=r"not real-analytic.*output \(1,\)"):
+        jacobian(lambda v: np.array([np.sin(v[0]), v[0] * np.abs(v[0])]), [1.5], method="complex")
+    assert abs(gradient(lambda v: v[0] * np.abs(v[0]), [1.5], method="complex", check_analytic=False)[0] - 1.5) < 1e-15
     with pytest.raises(ValueError, match="positive"):
         gradient(f, [1.0], h=0.0)
     with pytest.raises(ValueError, match="shape of x"):
@@ -185,3 +197,66 @@ def test_input_validation():
         wirtinger(lambda z: z, complex(np.nan, 0))
     with pytest.raises(ValueError, match="shapes differ"):
         relative_error([1.0, 2.0], [1.0])
+
+
+# --------------------------------------------------------------- complex step: analytic passes, non-analytic raises
+
+# (f, f', where f' = 0) on the real line, written with complex-safe operations only
+ANALYTIC = {
+    "exp": (np.exp, np.exp, None),
+    "sin": (np.sin, np.cos, np.pi / 2),
+    "cos": (np.cos, lambda t: -np.sin(t), 0.0),
+    "x^2 - 3x": (lambda t: t**2 - 3 * t, lambda t: 2 * t - 3, 1.5),
+    "x^3": (lambda t: t**3, lambda t: 3 * t**2, 0.0),  # f' = f'' = 0 at 0
+    "x^5 - x": (lambda t: t**5 - t, lambda t: 5 * t**4 - 1, 5**-0.25),
+    "softplus": (lambda t: np.log1p(np.exp(t)), lambda t: 1 / (1 + np.exp(-t)), None),
+    "tanh": (np.tanh, lambda t: 1 / np.cosh(t) ** 2, None),
+    "1/(1+x^2)": (lambda t: 1 / (1 + t**2), lambda t: -2 * t / (1 + t**2) ** 2, 0.0),
+    "exp(sin x^2)": (lambda t: np.exp(np.sin(t**2)), lambda t: 2 * t * np.cos(t**2) * np.exp(np.sin(t**2)), 0.0),
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    name=st.sampled_from(sorted(ANALYTIC)),
+    t=st.floats(-2.0, 2.0),
+    at_stationary=st.booleans(),
+    log_amp=st.integers(-100, 100),
+    log_scale=st.integers(-6, 6),
+    n=st.integers(1, 4),
+)
+def test_complex_step_accepts_analytic_f(name, t, at_stationary, log_amp, log_scale, n):
+    """Analytic f of any amplitude 10^-100..10^100 and x-scale 10^-6..10^6, also where f' = 0,
+    pass the analyticity check, and the complex step is then right to ~1e-13 relative."""
+    g, dg, t0 = ANALYTIC[name]
+    if at_stationary and t0 is not None:
+        t = t0
+    amp, s = 10.0**log_amp, 10.0**log_scale
+    ts = t + 0.1 * np.arange(n)  # n coordinates, f = amp * sum g(x_i / s)
+    f = lambda v: amp * np.sum(g(v / s))
+    exact = amp * dg(ts) / s
+    got = gradient(f, s * ts, method="complex")
+    floor = amp / s * 1e-13 * max(1.0, float(np.max(np.abs(ts))) ** 4)
+    np.testing.assert_allclose(got, exact, rtol=1e-12, atol=floor)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    kind=st.sampled_from(["v|v|", "Re(v)^2 v", "conj(v) v^2", "sin + 1e-4 v|v|", "Im-free |v|^2 v"]),
+    t=st.floats(0.1, 2.0),
+    sign=st.sampled_from([-1.0, 1.0]),
+    log_amp=st.integers(-50, 50),
+    log_scale=st.integers(-4, 4),
+)
+def test_complex_step_refuses_non_analytic_f(kind, t, sign, log_amp, log_scale):
+    """Code that is smooth on the real line but not analytic always raises, never a silent wrong number."""
+    h = {
+        "v|v|": lambda z: z * np.abs(z),
+        "Re(v)^2 v": lambda z: z.real**2 * z,
+        "conj(v) v^2": lambda z: np.conj(z) * z**2,
+        "sin + 1e-4 v|v|": lambda z: np.sin(z) + 1e-4 * z * np.abs(z),
+        "Im-free |v|^2 v": lambda z: (z * np.conj(z)) * z,
+    }[kind]
+    amp, s = 10.0**log_amp, 10.0**log_scale
+    with pytest.raises(ValueError, match="not real-analytic"):
+        gradient(lambda v: amp * h(v[0] / s), [sign * t * s], method="complex")

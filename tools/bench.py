@@ -8,8 +8,11 @@
    forward / central / complex-step methods against autograd on standard test functions, beside
    scipy.optimize.approx_fprime and scipy.differentiate.jacobian.
 3. The time of `import helpers`.
+4. CI time (``--ci``, first): runs ``make test`` from a clean ``_build`` and prints its stage times as ratios to
+   its own nbval step, so the machine's load cancels: budget ``make test`` within 4x nbval and the clean site
+   build within 1.3x nbval (issue: CI that uses both cores).
 
-    python tools/bench.py [--skip-notebooks] [--skip-nbval] [--notebooks GLOB]
+    python tools/bench.py [--ci] [--only-ci] [--skip-notebooks] [--skip-nbval] [--notebooks GLOB]
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
+import re
 import statistics
 import subprocess
 import sys
@@ -183,12 +188,55 @@ def bench_import():
           f"{1e3 * (helpers - numpy_only):.0f} ms)")
 
 
+CI_BUDGETS = {"total": 4.0, "site build": 1.3}
+STAGE = re.compile(r"^\[make test\] (?P<stage>.+?) passed in (?P<seconds>\d+) s$", re.M)
+
+
+def stage_ratios(log: str) -> list[tuple[str, float, float]]:
+    """(stage, seconds, seconds / nbval seconds) from `make test`'s "[make test] X passed in N s" lines."""
+    stages = [(m["stage"], float(m["seconds"])) for m in STAGE.finditer(log)]
+    times = dict(stages)
+    if "nbval" not in times:
+        raise SystemExit("make test printed no nbval stage time")
+    nbval = max(times["nbval"], 1.0)
+    rows = [(name, sec, sec / nbval) for name, sec in stages]
+    total = sum(sec for _, sec in stages)
+    return [*rows, ("total", total, total / nbval)]
+
+
+def bench_ci():
+    """Run `make test` (clean _build, warm .venv) and print each stage as a multiple of its nbval step."""
+    start = time.perf_counter()
+    proc = subprocess.run(["make", "--no-print-directory", "test"], cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    log = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        print(log[-6000:], file=sys.stderr)
+        raise SystemExit(f"make test failed (exit {proc.returncode}): no timing is meaningful")
+    load = os.getloadavg()
+    print(f"\n## CI time: `make test` stages as multiples of its own nbval step ({os.cpu_count()} cores, "
+          f"load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end)\n")
+    print("| stage | time (s) | / nbval | budget |")
+    print("|---|---:|---:|---|")
+    for name, sec, ratio in stage_ratios(log):
+        budget = CI_BUDGETS.get(name)
+        verdict = "" if budget is None else f"<= {budget}x: {'within' if ratio <= budget else 'OVER'}"
+        print(f"| {name} | {sec:.0f} | {ratio:.2f} | {verdict} |")
+    print(f"\n(`make test` wall time {wall:.0f} s)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ci", action="store_true", help="first run `make test` and print its stage ratios")
+    parser.add_argument("--only-ci", action="store_true", help="only the `make test` stage ratios")
     parser.add_argument("--skip-notebooks", action="store_true")
     parser.add_argument("--skip-nbval", action="store_true")
     parser.add_argument("--notebooks", default="[0-9][0-9]_*.ipynb", help="glob in book/, e.g. '0[67]_*.ipynb'")
     args = parser.parse_args()
+    if args.ci or args.only_ci:
+        bench_ci()
+        if args.only_ci:
+            return
     if not args.skip_notebooks:
         bench_notebooks(args.skip_nbval, args.notebooks)
     bench_numdiff()

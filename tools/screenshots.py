@@ -17,10 +17,11 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tools.browser import launch  # noqa: E402  (the one place that finds Chromium)
+
 HTML = ROOT / "_build" / "html"
 OUT = ROOT / "_build" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 def main(patterns):
@@ -34,7 +35,7 @@ def main(patterns):
     pages = sorted({p for pat in patterns for p in HTML.glob(pat)})
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = launch(p)
         for page_path in pages:
             rel = page_path.relative_to(HTML).as_posix()
             for mode, width in (("light", 1280), ("dark", 1280), ("narrow", 400)):
