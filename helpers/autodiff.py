@@ -9,15 +9,18 @@ Forward mode: a :class:`Dual` carries a value and a tangent of the same shape; o
 operations gives the Jacobian-vector product :math:`J\dot x` (:func:`jvp`).
 
 Operations: ``+ - * / **`` (by a constant), unary ``-``, ``@`` (1-D and 2-D), :func:`sum` and :func:`mean`
-(with ``axis``), :func:`exp`, :func:`log`, :func:`tanh`, :func:`relu`, :func:`logsumexp`, :func:`softmax`,
-indexing, :meth:`Tensor.reshape`, :meth:`Tensor.transpose` / ``.T``, and NumPy broadcasting, whose
+(with ``axis``), :func:`exp`, :func:`log`, :func:`log1p`, :func:`tanh`, :func:`relu`, :func:`logsumexp`,
+:func:`softmax`, indexing, :meth:`Tensor.reshape`, :meth:`Tensor.transpose` / ``.T``, and NumPy broadcasting, whose
 gradients are summed back to the shape of each operand. The NumPy ufuncs ``np.add``, ``np.exp``, ... on a
 tensor call the same operations; any other NumPy function raises ``TypeError``.
 
 Counting: while a :class:`Tape` is active it records every node created and counts floating-point operations
 by phase (``"forward"``, ``"backward"``, ``"tangent"``): one per elementwise arithmetic operation or
-elementary function value, :math:`2mkn` for an :math:`(m,k)\times(k,n)` product, :math:`s-r` for a reduction of
-:math:`s` numbers to :math:`r`; reshapes, transposes and indexing move data and cost none.
+elementary function value, :math:`2pqr` for a :math:`(p,q)\times(q,r)` product, :math:`N_1-N_2` for a reduction of
+:math:`N_1` numbers to :math:`N_2`; reshapes, transposes and indexing move data and cost none going forward.
+Indexing's backward step adds the slice's adjoint in place at the indexed places of its input's adjoint (a
+buffer created once, on first use), so it costs the size of the slice, not of the whole input: every
+operation's vector-Jacobian product then costs a bounded multiple of the operation.
 :attr:`Tape.nbytes` counts the bytes of the arrays the recorded graph keeps alive.
 
 Bad input raises a clear error, never a silent wrong answer: integer, boolean, complex or non-finite arrays;
@@ -36,13 +39,13 @@ import numpy as np
 
 __all__ = [
     "Tensor", "Dual", "Tape", "no_grad", "jvp",
-    "sum", "mean", "exp", "log", "tanh", "relu", "logsumexp", "softmax", "matmul",
+    "sum", "mean", "exp", "log", "log1p", "tanh", "relu", "logsumexp", "softmax", "matmul",
 ]
 
 _TAPES: list = []          # active tapes, innermost last
 _GRAD_ENABLED = [True]     # False inside no_grad()
-SUPPORTED = ("add", "sub", "mul", "div", "neg", "pow", "matmul", "sum", "mean", "exp", "log", "tanh",
-             "relu", "logsumexp", "softmax", "getitem", "reshape", "transpose")
+SUPPORTED = ("add", "sub", "mul", "div", "neg", "pow", "matmul", "sum", "mean", "exp", "log", "log1p",
+             "tanh", "relu", "logsumexp", "softmax", "getitem", "reshape", "transpose")
 
 
 # ----------------------------------------------------------------------------- tape and counting
@@ -368,6 +371,10 @@ class Tensor:
         """:func:`log` of this tensor."""
         return log(self)
 
+    def log1p(self):
+        """:func:`log1p` of this tensor."""
+        return log1p(self)
+
     def tanh(self):
         """:func:`tanh` of this tensor."""
         return tanh(self)
@@ -412,11 +419,8 @@ class Tensor:
         out = np.array(self.value[index], dtype=np.float64)
         shape = self.shape
 
-        def vjp(g):
-            full = np.zeros(shape)
-            np.add.at(full, index, g)   # repeated indices add up
-            _count(g.size, "backward")
-            return (full,)
+        def vjp(g):   # not a dense zeros-with-g array: backward() adds g in place at `index` (_Scatter)
+            return (_Scatter(index, g, shape),)
 
         return Tensor._node("getitem", out, (self,), vjp)
 
@@ -469,8 +473,10 @@ class Tensor:
                                "requires_grad=True (or it was computed under no_grad())")
         order = _topological_order(self)
         grads = {id(self): seed}
+        owned = set()   # ids whose adjoint array backward() allocated itself: safe to add into in place
         for node in reversed(order):
             g = grads.pop(id(node), None)
+            owned.discard(id(node))
             if g is None:
                 continue
             if not node._parents:   # an input: keep (or add to) its gradient
@@ -483,11 +489,35 @@ class Tensor:
             for parent, gp in zip(node._parents, node._vjp(g), strict=True):
                 if gp is None or not parent.requires_grad:
                     continue
-                if id(parent) in grads:
+                key = id(parent)
+                if isinstance(gp, _Scatter):
+                    # indexing: add g at the indexed places of the parent's adjoint, in place; the work is
+                    # the size of the slice, not of the whole input (the buffer is created once, lazily)
+                    if key not in grads:
+                        grads[key] = np.zeros(gp.shape)
+                    elif key not in owned:
+                        grads[key] = np.array(grads[key], dtype=np.float64)   # never write into a shared array
+                    owned.add(key)
+                    np.add.at(grads[key], gp.index, gp.g)   # repeated indices add up
+                    _count(gp.g.size, "backward")
+                elif key in grads:
                     _count(gp.size, "backward")
-                    grads[id(parent)] = grads[id(parent)] + gp
+                    if key in owned:
+                        grads[key] += gp
+                    else:
+                        grads[key] = grads[key] + gp
+                        owned.add(key)
                 else:
-                    grads[id(parent)] = gp
+                    grads[key] = gp
+
+
+class _Scatter:
+    """The adjoint of an indexing operation: ``g`` to be added at ``index`` of an array of ``shape``."""
+
+    __slots__ = ("index", "g", "shape")
+
+    def __init__(self, index, g, shape):
+        self.index, self.g, self.shape = index, g, shape
 
 
 def _topological_order(root):
@@ -652,6 +682,33 @@ def log(x):
     return Tensor._node("log", np.log(v), (x,), lambda g: (_counted(g) / v,), saved=(v,))
 
 
+def log1p(x):
+    r"""Elementwise :math:`\log(1+x)`, accurate for small :math:`x` (where ``log(1 + x)`` loses every digit of
+    :math:`x` below machine epsilon); refuses entries :math:`\le -1`.
+
+    >>> log1p(Tensor(np.array([1e-20]))).value          # log(1 + 1e-20) would round to 0
+    array([1.e-20])
+    >>> log1p(Tensor(np.array([-1.0])))
+    Traceback (most recent call last):
+    ...
+    FloatingPointError: log1p of a number <= -1 (at index (0,))
+    """
+    if isinstance(x, Dual):
+        return x._unary("log1p")
+    x = _tensor(x)
+    v = x.value
+    if np.any(v <= -1):
+        where = tuple(int(i) for i in np.argwhere(v <= -1)[0])
+        raise FloatingPointError(f"log1p of a number <= -1 (at index {where})")
+    _count(v.size)
+
+    def vjp(g):
+        _count(2 * g.size, "backward")
+        return (g / (1 + v),)
+
+    return Tensor._node("log1p", np.log1p(v), (x,), vjp, saved=(v,))
+
+
 def tanh(x):
     r"""Elementwise :math:`\tanh x`; its derivative :math:`1-\tanh^2x` comes from the saved output.
 
@@ -744,7 +801,7 @@ _UFUNCS = {
     np.add: lambda a, b: _binary("add", a, b), np.subtract: lambda a, b: _binary("sub", a, b),
     np.multiply: lambda a, b: _binary("mul", a, b), np.true_divide: lambda a, b: _binary("div", a, b),
     np.negative: lambda a: -a if isinstance(a, (Tensor, Dual)) else -_tensor(a), np.matmul: lambda a, b: matmul(a, b),
-    np.exp: lambda a: exp(a), np.log: lambda a: log(a), np.tanh: lambda a: tanh(a),
+    np.exp: lambda a: exp(a), np.log: lambda a: log(a), np.log1p: lambda a: log1p(a), np.tanh: lambda a: tanh(a),
 }
 _FUNCTIONS = {np.sum: lambda x, *a, **k: sum(x, *a, **k), np.mean: lambda x, *a, **k: mean(x, *a, **k),
               np.reshape: lambda x, *a, **k: x.reshape(*a, **k),
@@ -850,6 +907,11 @@ class Dual:
                 raise FloatingPointError("log of a non-positive number")
             _count(x.size, "tangent")
             return Dual._make(np.log(x), t / x)
+        if op == "log1p":
+            if np.any(x <= -1):
+                raise FloatingPointError("log1p of a number <= -1")
+            _count(2 * x.size, "tangent")
+            return Dual._make(np.log1p(x), t / (1 + x))
         if op == "tanh":
             out = np.tanh(x)
             _count(3 * x.size, "tangent")
@@ -866,6 +928,10 @@ class Dual:
     def log(self):
         """:func:`log` of this dual number."""
         return self._unary("log")
+
+    def log1p(self):
+        """:func:`log1p` of this dual number."""
+        return self._unary("log1p")
 
     def tanh(self):
         """:func:`tanh` of this dual number."""

@@ -391,3 +391,62 @@ def test_non_finite_results_and_bad_exponents():
         Dual(np.ones(2)) * Tensor(np.ones(2))
     with pytest.raises(TypeError, match="truth value"):
         bool(Tensor(np.ones(())))
+
+
+# ----------------------------------------------------------------------------- indexing costs the slice, log1p
+
+
+def _loop_of_squares(x):
+    s = x[0] * x[0]
+    for i in range(1, x.size):
+        s = s + x[i] * x[i]
+    return s
+
+
+def test_indexing_backward_costs_the_slice_not_the_input():
+    """sum_i x[i] * x[i] as a loop: a dense adjoint per read would make backward cost n times more (n + 3)."""
+    ratios = []
+    for n in (50, 200, 800):
+        x0 = np.random.default_rng(n).standard_normal(n)
+        with Tape() as t_eval:
+            _loop_of_squares(Tensor(x0))
+        x = Tensor(x0, requires_grad=True)
+        with Tape() as t_rev:
+            _loop_of_squares(x).backward()
+        np.testing.assert_array_equal(x.grad, 2 * x0)
+        ratios.append(sum(t_rev.flops.values()) / sum(t_eval.flops.values()))
+        # per read x[i]: one addition going back (the size of the slice), never n
+        assert t_rev.flops["backward"] == 4 * n       # mul: 2 per term; each of the 2 reads: 1
+    assert max(ratios) / min(ratios) < 1.01, ratios          # the dense rule would give 53, 203, 803
+
+
+def test_indexing_accumulation_mixes_dense_and_sparse_and_never_writes_into_shared_arrays():
+    v = np.array([1.0, -2.0, 3.0])
+    x = Tensor(v, requires_grad=True)
+    a = x + 0.0                                               # a's adjoint is shared by add's two parents
+    y = (a + a).sum() + 3.0 * a[0] + a[np.array([2, 2])].sum() + (a[1:] * a[1:]).sum()
+    y.backward()
+    xt = torch.tensor(v, requires_grad=True)
+    at = xt + 0.0
+    ((at + at).sum() + 3.0 * at[0] + at[[2, 2]].sum() + (at[1:] * at[1:]).sum()).backward()
+    np.testing.assert_allclose(x.grad, xt.grad.numpy(), rtol=1e-15)
+    x2 = Tensor(v, requires_grad=True)                       # the seed array itself is not modified
+    seed = np.ones(3)
+    z = x2 * 1.0
+    (z + z[np.array([0, 0, 1])]).backward(seed)
+    np.testing.assert_array_equal(seed, np.ones(3))
+    np.testing.assert_array_equal(x2.grad, [3.0, 2.0, 1.0])
+
+
+def test_log1p_matches_torch_and_is_accurate_for_tiny_arguments():
+    v = np.array([1e-20, -0.5, 3.0, 1e5])
+    x = Tensor(v, requires_grad=True)
+    ad.log1p(x).sum().backward()
+    xt = torch.tensor(v, requires_grad=True)
+    torch.log1p(xt).sum().backward()
+    np.testing.assert_allclose(ad.log1p(Tensor(v)).value, torch.log1p(torch.tensor(v)).numpy(), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(x.grad, xt.grad.numpy(), rtol=1e-15, atol=0)
+    _, tangent = jvp(lambda z: np.log1p(z), v, np.ones(4))   # np.log1p on a Dual calls the engine
+    np.testing.assert_allclose(tangent, 1 / (1 + v), rtol=1e-15, atol=0)
+    with pytest.raises(FloatingPointError, match="log1p of a number <= -1"):
+        ad.log1p(Tensor(np.array([0.0, -1.0])))
