@@ -7,10 +7,11 @@ Plain functions in the style of :mod:`scipy.optimize`: ``gradient``, ``jacobian`
 Bad input raises a clear error instead of returning a silent wrong answer:
 a non-callable ``f`` (``TypeError``), a non-finite or empty ``x``, a non-scalar
 ``f`` where a scalar is needed, an unknown ``method``, a bad step, or ``f`` not
-finite at a probe point (``ValueError``), and, for ``method="complex"``, an ``f`` that is not
-real-analytic (``ValueError``: the complex step of such an ``f`` is a wrong number, see
-:func:`gradient`).  Integer ``x`` is converted to float (``x + h`` on an integer array would
-otherwise round the step away).
+finite at a probe point (``ValueError``), and, for ``method="complex"``, an ``f`` that fails
+a Cauchy-Riemann test of analyticity (``ValueError``: the complex step of a non-analytic ``f``
+is a wrong number; the test has a tolerance, and its limits are in :func:`gradient`).
+Integer ``x`` is converted to float (``x + h`` on an integer array would otherwise round the
+step away).
 
 Introduced in Chapter 2 (partial derivatives) and studied in Chapter 4.
 """
@@ -174,14 +175,16 @@ def _check_cauchy_riemann(f, x, f0, columns, *, scalar):
     For analytic ``f`` the two truncation errors are ``+-H^3 f_ddd / 3`` to leading order
     (equal size, opposite sign), so the real step may miss by ``_CR_TRUNC`` times the
     imaginary step's miss, plus rounding, ``_CR_ROUND eps`` times the sizes of the values
-    of ``f`` and of the terms compared. ``H`` shrinks tenfold (at most ``_CR_TRIES`` tries)
-    while the imaginary step's miss is over ``_CR_SENSE`` of the terms (it could hide a
-    non-analytic part) or a probe is not finite, so an ``f`` that varies on a scale much
-    below ``max(1, |x|)`` is checked at a step that resolves it. It raises when the miss
+    of ``f``, of the terms compared, and of ``sum_i |x_i| |g_i|`` (rounding f's argument).
+    ``H`` shrinks tenfold (at most ``_CR_TRIES`` tries) while the imaginary step's miss is
+    over ``_CR_SENSE`` of the terms (it could hide a non-analytic part) or a probe is not
+    finite, so an ``f`` that varies on a scale much below ``max(1, |x|)`` is checked at a
+    step that resolves it. It raises when the miss
     exceeds the tolerance at two successive steps without falling tenfold (for analytic
     ``f`` the relative miss falls like ``H^2``; a non-analytic part keeps it level), or at
     the last try. Three evaluations of ``f`` per try; one try for a reasonably scaled
-    analytic ``f``, two for a non-analytic one.
+    analytic ``f``, two for a non-analytic one. A tolerance test: it can miss a non-analytic
+    part below the rounding allowance (``1e8 + v * abs(v)``), see :func:`gradient`.
     """
     d = np.random.default_rng(20).standard_normal(x.shape) * np.maximum(1.0, np.abs(x))
     g = columns.reshape((x.size, -1))  # row i: derivative of every output along x_i
@@ -204,7 +207,10 @@ def _check_cauchy_riemann(f, x, f0, columns, *, scalar):
         c = (np.asarray(f_up) - np.asarray(f_dn)).reshape(-1)
         s = 2 * np.imag(f_im).reshape(-1)
         size = (np.abs(up + dn).reshape(-1) @ np.abs(g)) + np.abs(c) + np.abs(s)
-        noise = _CR_ROUND * EPS * ((np.abs(f_up) + np.abs(f_dn) + np.abs(f0)).reshape(-1) + size)
+        # rounding f's argument (x itself, or 1e4 * x inside f) by eps relative moves f by about
+        # eps sum_i |x_i| |df/dx_i|: once in each of f(x + up) and f(x - dn)
+        arg = 2 * (np.abs(x).reshape(-1) @ np.abs(g))
+        noise = _CR_ROUND * EPS * ((np.abs(f_up) + np.abs(f_dn) + np.abs(f0)).reshape(-1) + arg + size)
         trunc = _CR_TRUNC * np.abs(s - pred_s)
         gap, tol = np.abs(c - pred_c), trunc + noise
         if np.all(gap <= tol):
@@ -221,8 +227,8 @@ def _check_cauchy_riemann(f, x, f0, columns, *, scalar):
         H /= 10
     j = int(np.argmax(gap / np.maximum(tol, np.finfo(np.float64).tiny)))
     raise ValueError(
-        "method='complex': f is not real-analytic (it does not satisfy the Cauchy-Riemann "
-        "equations), so Im f(x + ih)/h is not its derivative. Along a test direction the real-step "
+        "method='complex': the Cauchy-Riemann test failed, so f is probably not real-analytic and "
+        "Im f(x + ih)/h is then not its derivative. Along a test direction the real-step "
         f"difference is {c[j] / (2 * H):.6g} but the complex step predicts {pred_c[j] / (2 * H):.6g} "
         f"(gap {gap[j] / (2 * H):.3g}, tolerance {tol[j] / (2 * H):.3g}, step {H:.2g})"
         + ("" if scalar else f" for output {tuple(int(k) for k in np.unravel_index(j, np.shape(f0)))}")
@@ -284,16 +290,23 @@ def gradient(f, x, *, method="central", h=None, check_analytic=True):
     both equal :math:`2H\,d\cdot\nabla f` up to truncation errors of equal size and opposite
     sign, :math:`\pm\tfrac{H^3}{3}\partial_d^3 f`. The real step may miss by at most 10 times
     the imaginary step's miss plus rounding (:math:`64\varepsilon` times the sizes of the
-    values of :math:`f` and of the terms); if it misses by more, ``ValueError``. So a
-    non-analytic part shows once it moves the derivative by more than about
-    :math:`10^{-8}` relative (for :math:`|f|` and :math:`|\nabla f|` of similar size). An
-    analytic ``f`` that loses far more than :math:`64\varepsilon|f|` to cancellation fails
-    the check too (its central differences are just as unreliable); ``check_analytic=False``
-    skips it. The step :math:`H` shrinks tenfold (up to 7 times) while the imaginary step's
+    values of :math:`f`, of the terms, and of :math:`\sum_i|x_i||\partial_i f|`, what
+    rounding the argument of ``f`` costs, e.g. inside ``sin(1e4 * x)``); if it misses by more,
+    ``ValueError``. It is a test with a tolerance, not a proof, and can err both ways:
+
+    * it *misses* a non-analytic part smaller than its rounding allowance. A part that moves
+      the derivative by more than about :math:`10^{-8}` relative shows when :math:`|f|` and
+      :math:`|x||\nabla f|` are of similar size; where :math:`|f|` is far larger the
+      allowance grows with it, and ``1e8 + v * abs(v)`` at 1.5 is accepted with the wrong
+      derivative 1.5 (true 3);
+    * it *refuses* an analytic ``f`` that loses far more than that allowance to cancellation
+      (its central differences are just as unreliable); ``check_analytic=False`` skips it.
+
+    The step :math:`H` shrinks tenfold (up to 7 times) while the imaginary step's
     miss is too large to resolve a non-analytic part, or a probe is not finite, so an ``f``
     varying on a scale far below :math:`\max(1,|x_i|)` is checked at a step it can feel.
-    Cost: :math:`n+4` evaluations of ``f`` instead of :math:`n+1` (three more per smaller
-    step tried).
+    Cost: :math:`n+4` evaluations of ``f`` when the first test step suffices (instead of
+    :math:`n+1`), and three more for each smaller step tried.
 
     The divisor is the step actually taken, :math:`(x_i+h)-x_i`, which can differ from
     :math:`h` in floating point.
@@ -308,7 +321,7 @@ def gradient(f, x, *, method="central", h=None, check_analytic=True):
     >>> gradient(lambda v: v[0] * np.abs(v[0]), [1.5], method="complex")
     Traceback (most recent call last):
     ...
-    ValueError: method='complex': f is not real-analytic ...
+    ValueError: method='complex': the Cauchy-Riemann test failed, so f is probably not real-analytic ...
     """
     return _differences(f, x, method, h, scalar=True, check_analytic=check_analytic)
 
