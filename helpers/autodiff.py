@@ -18,9 +18,14 @@ Counting: while a :class:`Tape` is active it records every node created and coun
 by phase (``"forward"``, ``"backward"``, ``"tangent"``): one per elementwise arithmetic operation or
 elementary function value, :math:`2pqr` for a :math:`(p,q)\times(q,r)` product, :math:`N_1-N_2` for a reduction of
 :math:`N_1` numbers to :math:`N_2`; reshapes, transposes and indexing move data and cost none going forward.
-Indexing's backward step adds the slice's adjoint in place at the indexed places of its input's adjoint (a
-buffer created once, on first use), so it costs the size of the slice, not of the whole input: every
-operation's vector-Jacobian product then costs a bounded multiple of the operation.
+The backward sweep is charged for every entry it moves as well: a reduction's vector-Jacobian product spreads
+the adjoint back over its :math:`N_1` entries (:math:`N_1`), every adjoint buffer the sweep creates costs its
+size, and copying an input's adjoint into ``.grad`` costs the input's size. Indexing's backward step adds the
+slice's adjoint in place at the indexed places of its input's adjoint (a buffer created once, on first use), so
+each read costs the size of the slice, not of the whole input. Every operation's vector-Jacobian product then
+costs a bounded multiple of the operation counted this way (a data-moving operation, reductions included: the
+number of entries it moves); the gradient costs a bounded multiple of the evaluation when, besides, the moved
+entries are at most a fixed multiple of the operations and every input is read (Chapter 14).
 :attr:`Tape.nbytes` counts the bytes of the arrays the recorded graph keeps alive.
 
 Bad input raises a clear error, never a silent wrong answer: integer, boolean, complex or non-finite arrays;
@@ -71,7 +76,7 @@ class Tape:
     >>> [node.op for node in tape.nodes]
     ['mul', 'sum']
     >>> tape.flops
-    {'forward': 5, 'backward': 9, 'tangent': 0}
+    {'forward': 5, 'backward': 15, 'tangent': 0}
     >>> x.grad
     array([2., 4., 6.])
     """
@@ -481,6 +486,7 @@ class Tensor:
                 continue
             if not node._parents:   # an input: keep (or add to) its gradient
                 if node.grad is None:
+                    _count(g.size, "backward")   # copying the adjoint into .grad moves the input's n entries
                     node.grad = np.array(g, dtype=np.float64)
                 else:
                     _count(g.size, "backward")
@@ -493,10 +499,13 @@ class Tensor:
                 if isinstance(gp, _Scatter):
                     # indexing: add g at the indexed places of the parent's adjoint, in place; the work is
                     # the size of the slice, not of the whole input (the buffer is created once, lazily)
+                    # (creating or copying that buffer costs its size, charged to the sweep)
                     if key not in grads:
                         grads[key] = np.zeros(gp.shape)
+                        _count(grads[key].size, "backward")
                     elif key not in owned:
                         grads[key] = np.array(grads[key], dtype=np.float64)   # never write into a shared array
+                        _count(grads[key].size, "backward")
                     owned.add(key)
                     np.add.at(grads[key], gp.index, gp.g)   # repeated indices add up
                     _count(gp.g.size, "backward")
@@ -630,9 +639,13 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001 -- the engine's sum, as np.
     _check_axis(x.shape, axis, "sum")
     out = np.sum(x.value, axis=axis, keepdims=keepdims)
     _count(x.size - np.size(out))
-    shape = x.shape
-    return Tensor._node("sum", np.asarray(out, dtype=np.float64), (x,),
-                        lambda g: (np.broadcast_to(_expand(g, shape, axis, keepdims), shape),))
+    shape, size = x.shape, x.size
+
+    def vjp(g):   # spreads g back over the N1 summed entries: counted as moving N1 entries
+        _count(size, "backward")
+        return (np.broadcast_to(_expand(g, shape, axis, keepdims), shape),)
+
+    return Tensor._node("sum", np.asarray(out, dtype=np.float64), (x,), vjp)
 
 
 def mean(x, axis=None, keepdims=False):

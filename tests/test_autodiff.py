@@ -297,8 +297,10 @@ def test_tape_counts_and_bytes():
     assert tape.flops["forward"] == depth * (2 * B * d * d + B * d) + B * d + (B * d - 1) + 1
     with tape:
         loss.backward()
-    # mean: 1; pow: 3 per entry; tanh: 3 per entry; matmul: one product for the first layer (x is a constant), two after
-    assert tape.flops["backward"] == 1 + 3 * B * d + depth * 3 * B * d + 2 * B * d * d + (depth - 1) * 4 * B * d * d
+    # mean: 1; the sum spreads its adjoint back over B*d entries; pow: 3 per entry; tanh: 3 per entry; matmul: one
+    # product for the first layer (x is a constant), two after; copying each W's adjoint into .grad: d*d
+    assert tape.flops["backward"] == (1 + B * d + 3 * B * d + depth * 3 * B * d + 2 * B * d * d
+                                      + (depth - 1) * 4 * B * d * d + depth * d * d)
 
 
 def test_no_grad_records_nothing():
@@ -404,7 +406,7 @@ def _loop_of_squares(x):
 
 
 def test_indexing_backward_costs_the_slice_not_the_input():
-    """sum_i x[i] * x[i] as a loop: a dense adjoint per read would make backward cost n times more (n + 3)."""
+    """sum_i x[i] * x[i] as a loop: a dense adjoint per read would make backward cost about n times more."""
     ratios = []
     for n in (50, 200, 800):
         x0 = np.random.default_rng(n).standard_normal(n)
@@ -415,9 +417,30 @@ def test_indexing_backward_costs_the_slice_not_the_input():
             _loop_of_squares(x).backward()
         np.testing.assert_array_equal(x.grad, 2 * x0)
         ratios.append(sum(t_rev.flops.values()) / sum(t_eval.flops.values()))
-        # per read x[i]: one addition going back (the size of the slice), never n
-        assert t_rev.flops["backward"] == 4 * n       # mul: 2 per term; each of the 2 reads: 1
-    assert max(ratios) / min(ratios) < 1.01, ratios          # the dense rule would give 53, 203, 803
+        # per read x[i]: one addition going back (the size of the slice), never n; x's adjoint buffer is created
+        # once (n) and copied into .grad once (n)
+        assert t_rev.flops["backward"] == 4 * n + 2 * n   # mul: 2 per term; each of the 2 reads: 1; buffer, copy
+    assert max(ratios) / min(ratios) < 1.01, ratios          # the dense rule grows like n (about n + 4)
+
+
+def test_reductions_and_the_sweeps_buffers_are_charged():
+    """The two cases whose sweep once looked free: a sum over an axis of length 1 (0 operations forward, but its
+    VJP spreads the adjoint over N1 entries) and x[0] * x[0] (1 operation, but an n-entry adjoint for x)."""
+    for n in (10, 100, 1000):
+        x = Tensor(np.linspace(1.0, 2.0, n).reshape(n, 1), requires_grad=True)
+        with Tape() as t:
+            a = x.sum(axis=1, keepdims=True)
+            y = a[0, 0] + x.sum(axis=1, keepdims=True)[0, 0]
+        assert t.flops["forward"] == 1
+        with t:
+            y.backward()
+        # two buffers (n each) + two reads (1 each), two sum VJPs (n each), one accumulation into x (n), the copy (n)
+        assert t.flops["backward"] == 6 * n + 2
+        np.testing.assert_array_equal(x.grad, 2 * np.eye(n)[0].reshape(n, 1))
+        x = Tensor(np.ones(n), requires_grad=True)
+        with Tape() as t:
+            (x[0] * x[0]).backward()
+        assert t.flops == {"forward": 1, "backward": 2 + 2 + n + n, "tangent": 0}   # mul 2, reads 2, buffer, copy
 
 
 def test_indexing_accumulation_mixes_dense_and_sparse_and_never_writes_into_shared_arrays():
