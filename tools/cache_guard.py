@@ -17,7 +17,7 @@ import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WATCHED = ["helpers/**/*.py", "tools/book_extensions.py", "requirements.txt", "_config.yml"]
+WATCHED = ["helpers/**/*.py", "tools/book_extensions.py", "tools/pdf_book.py", "requirements.txt", "_config.yml"]
 
 
 def source_hash(root: Path = ROOT) -> str:
