@@ -31,7 +31,7 @@ VARIANT_BRANCH := variant-branch
 # Keep the kernels on one thread each: two notebooks run in parallel on two cores.
 export OMP_NUM_THREADS := 1
 
-.PHONY: help install book test lint unit nbval exercises-test site site-variant site-test bench lab lab-test binder-check serve clean \
+.PHONY: help install book test lint format unit nbval exercises-test site site-variant site-test bench lab lab-test binder-check serve clean \
         strip exercises nb chromium playwright-chromium screenshots identity texlive pdf pdf-test mathjax
 
 help:  ## list the targets
@@ -129,8 +129,13 @@ pdf: $(STAMP) texlive  ## the book as one PDF (_build/latex/gradients.pdf, copie
 	@echo "PDF: _build/latex/gradients.pdf ($$(pdfinfo _build/latex/gradients.pdf | sed -n 's/^Pages: *//p') pages)"
 
 # --------------------------------------------------------------------------- tests
-lint: $(STAMP)  ## ruff on helpers, tests, tools and notebooks
+lint: $(STAMP)  ## ruff on helpers, tests, tools and notebooks; the notebooks' code must be formatted (88 columns)
 	$(BIN)/ruff check helpers tests tools book
+	$(BIN)/ruff format --check book
+
+format: $(STAMP)  ## format the notebooks' code to the 88 columns the site's column shows (book/ruff.toml)
+	$(BIN)/ruff check --fix --select I book
+	$(BIN)/ruff format book
 
 unit: $(STAMP)  ## unit tests of helpers (with doctests) and repository/notebook-structure tests
 	$(BIN)/pytest -q tests helpers --ignore=tests/site --ignore=tests/lab --ignore=tests/pdf --ignore=tests/test_exercises_run.py -n 2
