@@ -32,7 +32,7 @@ def open_page(browser, server, path, mode, width=1280):  # noqa: F811
     # what the theme's light/dark button stores (pydata-sphinx-theme reads localStorage "mode" on load)
     page.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
     page.goto(f"{server}/{path}", wait_until="load")
-    page.wait_for_function("() => !window.MathJax || (MathJax.startup && MathJax.startup.promise)", timeout=20000)
+    page.wait_for_function("() => !window.MathJax || (MathJax.startup && MathJax.startup.promise)", timeout=60000)
     page.evaluate("() => window.MathJax ? MathJax.startup.promise : null")
     assert page.evaluate("() => document.documentElement.dataset.theme") == mode, f"{path}: not in {mode} mode"
     return page

@@ -148,7 +148,7 @@ def test_page_in_headless_chromium(browser, server, path):
 
     page.route("**/*", route)
     page.goto(f"{server}/{path}", wait_until="load")
-    page.wait_for_function("() => !window.MathJax || (MathJax.startup && MathJax.startup.promise)", timeout=20000)
+    page.wait_for_function("() => !window.MathJax || (MathJax.startup && MathJax.startup.promise)", timeout=60000)
     page.evaluate("() => window.MathJax ? MathJax.startup.promise : null")
     math = page.evaluate("() => document.querySelectorAll('mjx-container').length")
     math_sources = page.evaluate("() => document.querySelectorAll('span.math, div.math').length")
@@ -211,7 +211,7 @@ def test_page_on_a_phone(browser, server, path):
     that they are reachable by keyboard)."""
     page = browser.new_page(viewport={"width": 400, "height": 900})
     page.goto(f"{server}/{path}", wait_until="load")
-    page.wait_for_function("() => !window.MathJax || (MathJax.startup && MathJax.startup.promise)", timeout=20000)
+    page.wait_for_function("() => !window.MathJax || (MathJax.startup && MathJax.startup.promise)", timeout=60000)
     page.evaluate("() => window.MathJax ? MathJax.startup.promise : null")
     wide_math = page.evaluate(
         "() => [...document.querySelectorAll('mjx-container[display]')]"
