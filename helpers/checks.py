@@ -1,9 +1,11 @@
 """PASS/FAIL checks: the book's way of stating a claim so that it can fail.
 
-Every check prints exactly one line that starts with ``PASS`` and returns ``True``,
+Every check prints exactly one line that starts with ``PASS`` and returns ``None``,
 or raises :class:`CheckFailed` whose message starts with ``FAIL``.  A check never
 prints FAIL and carries on: a wrong claim stops the notebook, so nbval and the
-site build fail with it.
+site build fail with it.  Returning ``None`` is the ``numpy.testing`` contract: a
+check on a cell's last line shows only its PASS line, and there is no return value
+to test, since a check that returns has passed.
 
 Introduced in Chapter 1 and used by every chapter.
 """
@@ -19,23 +21,6 @@ __all__ = ["CheckFailed", "check_close", "check_true", "check_grad", "expect_fai
 
 class CheckFailed(AssertionError):
     """Raised by a check whose claim is false; the message starts with ``FAIL``."""
-
-
-class _Passed(int):
-    """What a passing check returns: equal to ``True`` and truthy, but IPython does not echo it,
-    so a check on the last line of a cell shows its PASS line and no stray ``True``."""
-
-    def __new__(cls):
-        return super().__new__(cls, 1)
-
-    def __repr__(self):
-        return "True"
-
-    def _ipython_display_(self):
-        pass
-
-
-PASSED = _Passed()
 
 
 def _to_numpy(value, role):
@@ -85,8 +70,8 @@ def check_close(name, got, expected, *, rtol=1e-7, atol=0.0):
 
     Returns
     -------
-    bool-like
-        A value equal to ``True`` (after printing one ``PASS`` line); a notebook does not echo it.
+    None
+        After printing one ``PASS`` line, as ``numpy.testing`` assertions return None.
 
     Raises
     ------
@@ -97,7 +82,6 @@ def check_close(name, got, expected, *, rtol=1e-7, atol=0.0):
     --------
     >>> check_close("2 + 2", 2 + 2, 4)
     PASS 2 + 2: got 4, expected 4 (abs err 0 <= tol 4e-07)
-    True
     >>> check_close("wrong", 0.5, 0.25)
     Traceback (most recent call last):
     ...
@@ -127,7 +111,7 @@ def check_close(name, got, expected, *, rtol=1e-7, atol=0.0):
     tol = atol + rtol * np.abs(e64)
     if g.size == 0:
         print(f"PASS {name}: both empty, shape {g.shape}")
-        return PASSED
+        return None
     worst = np.unravel_index(np.argmax(err - tol), g.shape)
     if err[worst] > tol[worst]:
         n_bad = int(np.count_nonzero(err > tol))
@@ -142,13 +126,13 @@ def check_close(name, got, expected, *, rtol=1e-7, atol=0.0):
     if g.size == 1:
         print(f"PASS {name}: got {_summary(g)}, expected {_summary(e)} "
               f"(abs err {_fmt(err[worst])} <= tol {_fmt(tol[worst])})")
-        return PASSED
+        return None
     shown = f"got {_summary(g)}, expected {_summary(e)}" if g.size <= 4 else f"{g.size} values, shape {g.shape}"
     # max error, and how close the tightest entry comes to its own tolerance (err/tol <= 1 everywhere)
     ratio = np.max(np.where(tol > 0, err / np.where(tol > 0, tol, 1), 0.0))
     print(f"PASS {name}: {shown} (max abs err {_fmt(err.max())}; every entry within tol, "
           f"largest err/tol {ratio:.2g}; rtol={rtol:g}, atol={atol:g})")
-    return PASSED
+    return None
 
 
 def check_true(name, condition, detail=""):
@@ -162,7 +146,6 @@ def check_true(name, condition, detail=""):
     --------
     >>> check_true("pi is between 3 and 4", 3 < np.pi < 4, f"pi = {np.pi:.4f}")
     PASS pi is between 3 and 4 -- pi = 3.1416
-    True
     """
     if hasattr(condition, "detach"):  # a 0-d torch bool tensor
         condition = condition.detach().cpu().numpy()
@@ -181,7 +164,7 @@ def check_true(name, condition, detail=""):
     if not condition:
         raise CheckFailed(f"FAIL {name}{suffix}")
     print(f"PASS {name}{suffix}")
-    return PASSED
+    return None
 
 
 def check_grad(name, f, grad_f, x, *, tol=1e-6):
@@ -195,7 +178,6 @@ def check_grad(name, f, grad_f, x, *, tol=1e-6):
     >>> f = lambda v: v[0] ** 2 + 3 * v[0] * v[1]
     >>> check_grad("f", f, lambda v: np.array([2 * v[0] + 3 * v[1], 3 * v[0]]), np.array([1.0, 2.0]))
     PASS f: analytic vs finite-difference gradient, relative error ... <= 1e-06
-    True
     """
     from .numdiff import _as_real_array, gradient, relative_error
 
@@ -215,7 +197,7 @@ def check_grad(name, f, grad_f, x, *, tol=1e-6):
             f"finite differences {_fmt(numeric[idx])}"
         )
     print(f"PASS {name}: analytic vs finite-difference gradient, relative error {err:.2g} <= {tol:g}")
-    return PASSED
+    return None
 
 
 @contextlib.contextmanager
