@@ -156,8 +156,8 @@ pdf-test: $(STAMP) texlive  ## tests over the PDF (titles in order, references, 
 	@test -f _build/latex/gradients.pdf || { echo "no PDF: run 'make pdf' first"; exit 1; }
 	$(BIN)/pytest -q tests/pdf
 
-site-test: $(STAMP) chromium  ## tests over the built sites (links, buttons, alt text, headless Chromium), 2 workers
-	$(BIN)/pytest -q tests/site -n 2
+site-test: $(STAMP) chromium  ## tests over the built sites (links, buttons, alt text, headless Chromium), 2 workers, a page per worker
+	$(BIN)/pytest -q tests/site -n 2 --dist loadgroup
 
 test: $(STAMP) chromium texlive  ## everything CI runs: lint, unit, nbval, exercises, clean -W build, PDF, site tests
 	@start=$$(date +%s); t() { echo "[make test] $$1 passed in $$(( $$(date +%s) - start )) s"; start=$$(date +%s); }; \

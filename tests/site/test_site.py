@@ -3,29 +3,22 @@
 The repository, edit, issue and launch buttons of both builds are tested in test_identity.py."""
 
 import functools
-import http.server
-import os
 import re
-import threading
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import CHAPTERS, ROOT, toc_files
+from tests.conftest import CHAPTERS, toc_files
+from tests.site.conftest import HTML, pages, per_page
 
-HTML = Path(os.environ.get("GRADIENTS_SITE_HTML") or ROOT / "_build" / "html")  # another build: set the variable
 pytestmark = pytest.mark.skipif(not (HTML / "index.html").exists(), reason="site not built: run `make site`")
 
 
 @functools.cache
 def soup(page: Path):
     return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-
-
-def pages():
-    return sorted(p for p in HTML.rglob("*.html") if "_static" not in p.parts and "_sources" not in p.parts)
 
 
 def test_every_toc_entry_produced_a_page():
@@ -100,134 +93,43 @@ def test_math_is_served_locally():
 
 
 # --------------------------------------------------------------------------- a real browser
-
-
-@pytest.fixture(scope="module")
-def server():
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(HTML))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    from tools.browser import describe, launch  # the one place that finds Chromium
-
-    assert describe(), "no Chromium: `make chromium` (Debian), `make playwright-chromium`, or set GRADIENTS_CHROMIUM"
-    with playwright.sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
+# Each page is loaded once at 1280 px and once at 400 px (tests/site/conftest.py: `reports`).
 
 
 def browser_pages():
     return ["book/intro.html", "book/how_this_book_checks_itself.html"] + [f"book/{nb.stem}.html" for nb in CHAPTERS]
 
 
-@pytest.mark.parametrize("path", browser_pages())
-def test_page_in_headless_chromium(browser, server, path):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})  # a laptop screen
-    errors, external = [], []
-    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-    page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
-
-    def route(r):
-        if r.request.url.startswith(server):
-            r.continue_()
-        else:  # the site must work offline: record and refuse anything external
-            external.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.goto(f"{server}/{path}", wait_until="load")
-    page.wait_for_function("() => !window.MathJax || (MathJax.startup && MathJax.startup.promise)", timeout=60000)
-    page.evaluate("() => window.MathJax ? MathJax.startup.promise : null")
-    math = page.evaluate("() => document.querySelectorAll('mjx-container').length")
-    math_sources = page.evaluate("() => document.querySelectorAll('span.math, div.math').length")
-    math_errors = page.evaluate("() => document.querySelectorAll('mjx-merror, .MathJax_Error').length")
-    raw_tex = page.evaluate(
-        "() => [...document.querySelectorAll('span.math, div.math')]"
-        ".filter(e => !e.querySelector('mjx-container')).length"
-    )
-    broken_imgs = page.evaluate(
-        "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
-    )
-    # a display equation wider than the text column scrolls sideways: break it over lines with \\
-    wide_math = page.evaluate(
-        "() => [...document.querySelectorAll('mjx-container[display=\"true\"]')]"
-        ".filter(m => m.scrollWidth > m.clientWidth + 2)"
-        ".map(m => (m.querySelector('mjx-assistive-mml') || m).textContent.slice(0, 60))"
-    )
-    # code cells fit the column at 1280 px in >= 13 px type: the notebooks are formatted to 88 columns
-    # (book/ruff.toml) and tools/static/gradients.css widens the column; wrapping Python would misstate it
-    wide_code = page.evaluate(
-        "() => [...document.querySelectorAll('div.cell_input pre')]"
-        ".filter(e => e.scrollWidth > e.clientWidth)"
-        ".map(e => e.textContent.split('\\n').reduce((a, b) => b.length > a.length ? b : a).slice(0, 70))"
-    )
-    code_px = page.evaluate(
-        "() => [...document.querySelectorAll('div.cell_input pre')]"
-        ".map(e => parseFloat(getComputedStyle(e).fontSize)).reduce((a, b) => Math.min(a, b), 99)"
-    )
-    version = page.evaluate("() => window.MathJax && MathJax.version ? MathJax.version : ''")
-    # outputs (check messages) wrap and tables shrink to the column (tools/static/gradients.css)
-    wide_outputs = page.evaluate(
-        "() => [...document.querySelectorAll('div.cell_output pre')]"
-        ".filter(e => e.scrollWidth > e.clientWidth + 2).map(e => e.textContent.slice(0, 60))"
-    )
-    wide_tables = page.evaluate(
-        "() => [...document.querySelectorAll('article table')]"
-        ".filter(t => t.scrollWidth > t.parentElement.clientWidth + 2)"
-        ".map(t => t.querySelector('tr').textContent.trim().slice(0, 60))"
-    )
-    page.close()
+@per_page(browser_pages())
+def test_page_in_headless_chromium(reports, path):
+    r = reports.desktop(path)
+    m = r["layout"]
     # a page with math source (chapters, the notation page) must show it typeset; the intro has none
-    assert math >= math_sources, f"{path}: {math_sources} math sources but only {math} typeset"
-    assert not wide_math, f"{path}: display equations wider than the text column at 1280 px: {wide_math}"
-    assert not math_sources or version.startswith("4."), f"{path}: MathJax {version!r}, not the site's MathJax 4"
-    assert code_px >= 13, f"{path}: code cells in {code_px} px type (at least 13 px)"
+    assert m["math"] >= m["math_sources"], f"{path}: {m['math_sources']} math sources but only {m['math']} typeset"
+    assert not m["wide_math"], f"{path}: display equations wider than the text column at 1280 px: {m['wide_math']}"
+    assert not m["math_sources"] or m["version"].startswith("4."), f"{path}: MathJax {m['version']!r}, not 4"
+    assert m["code_px"] >= 13, f"{path}: code cells in {m['code_px']} px type (at least 13 px)"
+    wide_code = m["wide_code"]
     assert not wide_code, f"{path}: {len(wide_code)} code cells scroll sideways at 1280 px, e.g. {wide_code[:3]}"
-    assert not wide_outputs, f"{path}: cell outputs that scroll sideways at 1280 px: {wide_outputs[:3]}"
-    assert not wide_tables, f"{path}: tables wider than the text column at 1280 px: {wide_tables}"
-    assert math_errors == 0, f"{path}: {math_errors} MathJax errors"
-    assert raw_tex == 0, f"{path}: {raw_tex} math elements left untypeset"
-    assert not broken_imgs, f"{path}: images failed to load: {broken_imgs}"
-    assert not errors, f"{path}: JavaScript errors: {errors}"
-    assert not external, f"{path}: requests leaving the site: {external[:5]}"
+    assert not m["wide_outputs"], f"{path}: cell outputs that scroll sideways at 1280 px: {m['wide_outputs'][:3]}"
+    assert not m["wide_tables"], f"{path}: tables wider than the text column at 1280 px: {m['wide_tables']}"
+    assert m["math_errors"] == 0, f"{path}: {m['math_errors']} MathJax errors"
+    assert m["raw_tex"] == 0, f"{path}: {m['raw_tex']} math elements left untypeset"
+    assert not m["broken_imgs"], f"{path}: images failed to load: {m['broken_imgs']}"
+    assert not r["errors"], f"{path}: JavaScript errors (light mode, or after the switch to dark): {r['errors']}"
+    assert not r["external"], f"{path}: requests leaving the site: {r['external'][:5]}"
 
 
-@pytest.mark.parametrize("path", browser_pages())
-def test_page_on_a_phone(browser, server, path):
+@per_page(browser_pages())
+def test_page_on_a_phone(reports, path):
     """At 400 px (a phone) no display equation is wider than its column: MathJax 4 breaks them over lines.
     Code cells may scroll sideways there (counted and printed, not asserted; test_accessibility.py checks
     that they are reachable by keyboard)."""
-    page = browser.new_page(viewport={"width": 400, "height": 900})
-    page.goto(f"{server}/{path}", wait_until="load")
-    page.wait_for_function("() => !window.MathJax || (MathJax.startup && MathJax.startup.promise)", timeout=60000)
-    page.evaluate("() => window.MathJax ? MathJax.startup.promise : null")
-    wide_math = page.evaluate(
-        "() => [...document.querySelectorAll('mjx-container[display]')]"
-        ".filter(m => m.scrollWidth > m.clientWidth + 1"
-        " || m.getBoundingClientRect().right > m.parentElement.getBoundingClientRect().right + 1)"
-        ".map(m => [m.scrollWidth, m.clientWidth, (m.closest('.math') || m).textContent.trim().slice(0, 60)])"
-    )
-    errors = page.evaluate("() => document.querySelectorAll('mjx-merror').length")
-    code = page.evaluate(
-        "() => { const c = [...document.querySelectorAll('div.cell_input pre')];"
-        " return [c.filter(e => e.scrollWidth > e.clientWidth).length, c.length]; }"
-    )
-    page.close()
-    print(f"{path}: {code[0]}/{code[1]} code cells scroll sideways at 400 px")
-    assert errors == 0, f"{path}: {errors} MathJax errors at 400 px"
-    assert not wide_math, f"{path}: display equations wider than the column at 400 px (break with \\\\): {wide_math}"
+    r = reports.phone(path)
+    print(f"{path}: {r['code_scrolling']}/{r['code_cells']} code cells scroll sideways at 400 px")
+    assert r["math_errors"] == 0, f"{path}: {r['math_errors']} MathJax errors at 400 px"
+    # break a display that is too wide with \\ (and align it with &)
+    assert not r["wide_math"], f"{path}: display equations wider than the column at 400 px: {r['wide_math']}"
 
 
 @pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.name)
