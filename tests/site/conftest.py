@@ -77,8 +77,17 @@ SCROLLING = """() => [...document.querySelectorAll('#main-content *')].filter(e 
     const s = getComputedStyle(e);
     return ['auto', 'scroll'].includes(s.overflowX) && e.scrollWidth > e.clientWidth + 1;
   })"""
+TRANSITIONS_DONE = """async () => {
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const fading = document.getAnimations().filter(a => a instanceof CSSTransition);
+  await Promise.all(fading.map(a => a.finished.catch(() => null)));
+}"""
 FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]:not([tabindex='-1'])"
 REACHABLE = f'e => e.tabIndex >= 0 || e.querySelector("{FOCUSABLE}")'
+
+
+def pytest_configure(config):  # the mark is pytest-xdist's; registered here for runs without it (-p no:xdist)
+    config.addinivalue_line("markers", "xdist_group(name): run these tests on one pytest-xdist worker")
 
 
 def per_page(paths):
@@ -168,6 +177,8 @@ class Reports:
             page.wait_for_function(
                 f"() => getComputedStyle(document.body).backgroundColor !== {background!r}", timeout=30000
             )
+            # the theme fades colours (CSS transitions): axe-core must see the end colours, not a frame on the way
+            page.evaluate(TRANSITIONS_DONE)
             report["theme"]["dark"] = page.evaluate("() => document.documentElement.dataset.theme")
             page_errors += errors[seen:]  # the switch to dark mode
             report["axe"]["dark"] = self._axe(page)
