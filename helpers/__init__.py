@@ -9,7 +9,7 @@ Every chapter does ``from helpers import ...``. The modules:
 - :mod:`helpers.functions` test functions (Rosenbrock, Beale, quadratics) and stable activations
 - :mod:`helpers.movies`    the running example: movie-rating matrix factorisation
 - :mod:`helpers.optim`     tiny optimizers that return their path
-- :mod:`helpers.measure`   timing, peak memory (``peak_bytes``) and power-law fits
+- :mod:`helpers.measure`   timing, peak memory (``peak_bytes`` for NumPy, ``torch_peak_bytes``) and power-law fits
 - :mod:`helpers.plotting`  the book style and shared plot builders (matplotlib imported lazily)
 
 Importing this package pulls in NumPy only: no torch, seaborn, matplotlib or pandas.
@@ -29,7 +29,7 @@ from .functions import (
     softmax,
     wood,
 )
-from .measure import best_time, loglog_slope, peak_bytes
+from .measure import best_time, loglog_slope, peak_bytes, torch_allocations, torch_peak_bytes
 from .movies import Ratings, make_ratings, rating_loss, rating_loss_grad
 from .numdiff import directional_derivative, gradient, hessian, jacobian, relative_error, wirtinger
 from .optim import gradient_descent, heavy_ball, nesterov
@@ -42,7 +42,7 @@ __all__ = [
     "sigmoid", "softmax", "log_softmax",
     "Ratings", "make_ratings", "rating_loss", "rating_loss_grad",
     "gradient_descent", "heavy_ball", "nesterov",
-    "best_time", "loglog_slope", "peak_bytes",
+    "best_time", "loglog_slope", "peak_bytes", "torch_allocations", "torch_peak_bytes",
     "on_numpy", "torch_gradient",
     "PALETTE", "use_book_style", "contour_with_gradients", "plot_path", "loglog_errors", "animate_paths",
 ]

@@ -5,7 +5,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from helpers import peak_bytes
+from helpers import peak_bytes, torch_allocations, torch_peak_bytes
 
 MIB = 2**20
 
@@ -61,3 +61,34 @@ def test_tracing_stops_when_the_computation_raises():
     with pytest.raises(ZeroDivisionError):
         peak_bytes(boom)
     assert not tracemalloc.is_tracing()
+
+
+def test_the_two_meters_see_different_allocators():
+    # tracemalloc sees NumPy and not PyTorch's CPU allocator; the profiler the other way round
+    torch = pytest.importorskip("torch")
+    numpy_array = lambda: np.ones(MIB // 8)
+    torch_tensor = lambda: torch.ones(MIB // 8, dtype=torch.float64)
+    assert peak_bytes(numpy_array) == pytest.approx(MIB, rel=0.01)
+    assert peak_bytes(torch_tensor) < MIB / 100
+    assert torch_peak_bytes(torch_tensor) == MIB
+    assert torch_peak_bytes(numpy_array) == 0
+
+
+def test_torch_peak_is_the_running_maximum():
+    torch = pytest.importorskip("torch")
+
+    def one_after_another():
+        for _ in range(3):
+            torch.ones(MIB // 8, dtype=torch.float64)
+
+    records, _ = torch_allocations(one_after_another)
+    assert records == [MIB, -MIB] * 3
+    assert torch_peak_bytes(one_after_another) == MIB
+
+
+def test_torch_allocations_returns_the_result_and_rejects_non_callables():
+    torch = pytest.importorskip("torch")
+    _, result = torch_allocations(lambda: torch.arange(3))
+    assert result.tolist() == [0, 1, 2]
+    with pytest.raises(TypeError, match="callable"):
+        torch_allocations(torch.arange(3))
