@@ -111,3 +111,19 @@ def test_no_reference_to_material_outside_the_book(path):
         text = path.read_text()
     hits = sorted({m.group(0) for m in OUTSIDE_MATERIAL.finditer(text)})
     assert not hits, f"{path.name} refers to material the reader does not have: {hits}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_fences_stand_on_their_own_lines(path):
+    """A ``` that does not start its line is text to MyST: the block above it never closes (a reflow can do this)."""
+    bad = []
+    for i, cell in enumerate(read_nb(path).cells):
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.splitlines()
+        bad += [f"cell {i}: {line[-60:]!r}" for line in lines if "```" in line and not line.lstrip().startswith("```")]
+        opened = sum(bool(re.match(r"\s*```\{", line)) for line in lines)
+        closed = sum(bool(re.fullmatch(r"\s*```\s*", line)) for line in lines)
+        if opened > closed:
+            bad.append(f"cell {i}: {opened} directive(s) opened, {closed} closed")
+    assert not bad, f"{path.name}: fences not on their own line or not closed:\n" + "\n".join(bad)
